@@ -136,6 +136,11 @@ def open_uploaded_workbook(source: str | IO[bytes], *, max_bytes: int | None = N
 
 def unneutralise(value):
     """Undo ``neutralise`` for text read back from a workbook this project wrote."""
-    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_PREFIXES):
+    if (
+        isinstance(value, str)
+        and len(value) > 1
+        and value[0] == "'"
+        and value[1:].startswith(FORMULA_PREFIXES)
+    ):
         return value[1:]
     return value
