@@ -229,7 +229,7 @@ def test_queue_shows_age_oldest_first(client, owner):
     assert body.index("较早的申请") < body.index("较新的申请")
     ages = re.findall(r'data-testid="age">([^<]*)<', body)
     assert ages[0].startswith("2")
-    assert "天" in ages[0]
+    assert "日" in ages[0]
 
 
 def test_adjustment_list_filters_and_exports_to_excel(client, owner):
