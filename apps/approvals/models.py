@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.audit import audit_register
@@ -288,7 +289,7 @@ class FunctionChangeRevision(models.Model):
                 value = _("Yes") if value else _("No")
             elif isinstance(field, models.DateTimeField) and value:
                 value = timezone.localtime(models.DateTimeField().to_python(value)).strftime("%Y-%m-%d %H:%M")
-            items.append((field.verbose_name, value))
+            items.append((capfirst(field.verbose_name), value))
         return items
 
 

@@ -129,13 +129,13 @@ def request_edit(request, pk):
         raise PermissionDenied
     form = FunctionChangeForm(request.POST or None, instance=change)
     if request.method == "POST" and form.is_valid():
-        was = change.status
+        was = change.revision
         try:
             change = services.function_change_update(actor=request.user, change=change, **form.cleaned_data)
         except ValidationError as exc:
             _form_error(form, exc)
         else:
-            if was in (FunctionChange.Status.SUBMITTED, FunctionChange.Status.APPROVED):
+            if change.revision != was:
                 messages.warning(
                     request,
                     _("The request was changed, so it is pending approval again (version %(n)s).")

@@ -144,3 +144,18 @@ def test_api_manual_adjustment_record(api):
     )
     assert response.status_code == 201, response.content
     assert AdjustmentRecord.objects.get().source == "manual"
+
+
+def test_api_lists_do_not_grow_queries_with_rows(client):
+    from tests.utils import assert_same_queries
+
+    owner = engineer()
+    client.force_login(chief())
+
+    def add(n):
+        boss = chief()
+        for _ in range(n):
+            make_request(requester=owner, status=S.IMPLEMENTED, approver=boss)
+
+    assert_same_queries(client, BASE, add)
+    assert_same_queries(client, "/api/approvals/adjustments/", add)
