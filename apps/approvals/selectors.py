@@ -164,7 +164,7 @@ def adjustment_record_list(
         qs = qs.filter(performed_at__date__lte=date_to)
     if q:
         q = q.strip()
-        qs = qs.filter(
+        condition = (
             Q(what__icontains=q)
             | Q(target_extensions__icontains=q)
             | Q(target_pbx__icontains=q)
@@ -172,6 +172,12 @@ def adjustment_record_list(
             | Q(after_value__icontains=q)
             | Q(reason__icontains=q)
         )
+        code = q.upper()
+        if code.startswith("ADJ-") and code[4:].isdigit():
+            condition |= Q(pk=int(code[4:]))
+        elif code.startswith("FC-") and code[3:].isdigit():
+            condition |= Q(request_id=int(code[3:]))
+        qs = qs.filter(condition)
     return qs.order_by("-performed_at", "-pk")
 
 

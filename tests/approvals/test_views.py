@@ -327,3 +327,14 @@ def test_detail_page_queries_do_not_grow_with_history(client, owner):
 def test_home_page_queries_do_not_grow_with_requests(client, owner):
     client.force_login(chief())
     assert_same_queries(client, reverse("core:home"), _add_requests(owner, S.SUBMITTED))
+
+
+def test_adjustment_records_can_be_found_by_request_number(client, owner):
+    change = make_request(requester=owner, status=S.IMPLEMENTED, title="开通语音信箱")
+    make_request(requester=owner, status=S.IMPLEMENTED, title="另一项调整")
+    client.force_login(owner)
+    detail = client.get(change.get_absolute_url()).content.decode()
+    assert f"?q={change.code}" in detail
+    body = client.get(reverse("approvals:adjustments"), {"q": change.code}).content.decode()
+    assert "开通语音信箱" in body
+    assert "另一项调整" not in body
