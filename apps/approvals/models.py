@@ -277,20 +277,37 @@ class FunctionChangeRevision(models.Model):
     def __str__(self):
         return f"{self.request.code} v{self.number}"
 
+    @staticmethod
+    def display_value(name: str, value):
+        """Return one stored content value as a person reads it."""
+        field = FunctionChange._meta.get_field(name)
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(field, models.BooleanField):
+            return _("Yes") if value else _("No")
+        if isinstance(field, models.DateTimeField) and value:
+            return timezone.localtime(models.DateTimeField().to_python(value)).strftime("%Y-%m-%d %H:%M")
+        return value
+
     def display_items(self) -> list[tuple[str, str]]:
         """Return (label, value) pairs in the form's order, for showing what was decided."""
-        items = []
+        return [
+            (
+                capfirst(FunctionChange._meta.get_field(name).verbose_name),
+                self.display_value(name, self.data.get(name)),
+            )
+            for name in FunctionChange.CONTENT_FIELDS
+        ]
+
+    def differences_from(self, other: "FunctionChangeRevision") -> list[tuple[str, str, str]]:
+        """Return (label, value in ``other``, value here) for every field that differs."""
+        rows = []
         for name in FunctionChange.CONTENT_FIELDS:
-            field = FunctionChange._meta.get_field(name)
-            value = self.data.get(name)
-            if field.choices:
-                value = dict(field.flatchoices).get(value, value)
-            elif isinstance(field, models.BooleanField):
-                value = _("Yes") if value else _("No")
-            elif isinstance(field, models.DateTimeField) and value:
-                value = timezone.localtime(models.DateTimeField().to_python(value)).strftime("%Y-%m-%d %H:%M")
-            items.append((capfirst(field.verbose_name), value))
-        return items
+            before, after = other.data.get(name), self.data.get(name)
+            if before != after:
+                label = capfirst(FunctionChange._meta.get_field(name).verbose_name)
+                rows.append((label, self.display_value(name, before), self.display_value(name, after)))
+        return rows
 
 
 class FunctionChangeEvent(models.Model):

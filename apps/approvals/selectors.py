@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db.models import Q, QuerySet
 
-from .models import AdjustmentRecord, FunctionChange, FunctionChangeEvent
+from .models import AdjustmentRecord, FunctionChange, FunctionChangeEvent, FunctionChangeRevision
 
 Status = FunctionChange.Status
 
@@ -101,6 +101,25 @@ def function_change_linkable(*, user=None) -> QuerySet[FunctionChange]:
 
 def function_change_history(*, change: FunctionChange) -> QuerySet[FunctionChangeEvent]:
     return change.events.select_related("actor", "revision").order_by("at", "pk")
+
+
+def function_change_changes_since_last_decision(*, change: FunctionChange):
+    """Return (decided revision, rows of label/then/now) when the pending version revises a decided one."""
+    if change.revision < 2:
+        return None, []
+    revisions = {
+        r.number: r for r in FunctionChangeRevision.objects.filter(request=change).order_by("number")
+    }
+    decided_numbers = list(
+        change.events.filter(action__in=["approved", "rejected"], revision__isnull=False)
+        .order_by("-at", "-pk")
+        .values_list("revision__number", flat=True)[:1]
+    )
+    current = revisions.get(change.revision)
+    if not decided_numbers or current is None or decided_numbers[0] == change.revision:
+        return None, []
+    decided = revisions[decided_numbers[0]]
+    return decided, current.differences_from(decided)
 
 
 def function_change_approvers():

@@ -232,10 +232,17 @@ def request_decide(request, pk):
             else:
                 messages.warning(request, _("Request %(code)s was rejected.") % {"code": change.code})
             return redirect("approvals:queue")
+    earlier, differences = selectors.function_change_changes_since_last_decision(change=change)
     return render(
         request,
         "approvals/request_decide.html",
-        {"change": change, "form": form, "history": selectors.function_change_history(change=change)},
+        {
+            "change": change,
+            "form": form,
+            "history": selectors.function_change_history(change=change),
+            "earlier": earlier,
+            "differences": differences,
+        },
     )
 
 

@@ -338,3 +338,13 @@ def test_adjustment_records_can_be_found_by_request_number(client, owner):
     body = client.get(reverse("approvals:adjustments"), {"q": change.code}).content.decode()
     assert "开通语音信箱" in body
     assert "另一项调整" not in body
+
+
+def test_decide_page_shows_what_changed_since_the_earlier_approval(client, owner):
+    change = make_request(requester=owner, status=S.APPROVED)
+    services.function_change_update(actor=owner, change=change, wanted_value="仅内线")
+    client.force_login(chief())
+    body = client.get(reverse("approvals:decide", args=[change.pk])).content.decode()
+    assert "自版本 1 审批后的改动" in body
+    assert "仅市话" in body
+    assert "仅内线" in body
