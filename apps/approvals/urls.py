@@ -7,6 +7,7 @@ app_name = "approvals"
 urlpatterns = [
     path("", views.my_requests, name="mine"),
     path("requests/", views.request_list, name="list"),
+    path("requests/export/", views.request_export, name="list_export"),
     path("queue/", views.queue, name="queue"),
     path("new/", views.request_create, name="create"),
     path("<int:pk>/", views.request_detail, name="detail"),

@@ -8,8 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.core.excel import XLSX_CONTENT_TYPE
+
 from . import selectors, services
-from .excel import adjustment_records_workbook
+from .excel import adjustment_records_workbook, function_changes_workbook
 from .forms import (
     AdjustmentFilterForm,
     AdjustmentRecordForm,
@@ -87,6 +89,25 @@ def request_list(request):
             "title": _("All function changes"),
         },
     )
+
+
+@login_required
+def request_export(request):
+    _require(request.user, "approvals.view_functionchange")
+    form = FunctionChangeFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.function_change_list(user=request.user, **data).select_related(
+        "implemented_by", "verified_by"
+    )
+    return _xlsx(function_changes_workbook(qs.iterator(chunk_size=500)), "function-changes")
+
+
+def _xlsx(book, stem):
+    response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
+    name = "{}-{}.xlsx".format(stem, timezone.localdate().strftime("%Y%m%d"))
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    book.save(response)
+    return response
 
 
 @login_required
@@ -290,13 +311,8 @@ def adjustment_list(request):
 def adjustment_export(request):
     _require(request.user, "approvals.view_adjustmentrecord")
     _form, data = _adjustment_filters(request)
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    name = "adjustment-records-{}.xlsx".format(timezone.localdate().strftime("%Y%m%d"))
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    adjustment_records_workbook(selectors.adjustment_record_list(**data).iterator(chunk_size=500)).save(
-        response
-    )
-    return response
+    records = selectors.adjustment_record_list(**data).iterator(chunk_size=500)
+    return _xlsx(adjustment_records_workbook(records), "adjustment-records")
 
 
 @login_required

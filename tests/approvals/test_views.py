@@ -52,6 +52,7 @@ PAGE_MATRIX = {
     "approvals:implement": (403, 200, 200, 403),
     "approvals:adjustments": (403, 200, 200, 200),
     "approvals:adjustments_export": (403, 200, 200, 200),
+    "approvals:list_export": (403, 200, 200, 200),
     "approvals:adjustment_create": (403, 200, 200, 403),
 }
 
@@ -348,3 +349,17 @@ def test_decide_page_shows_what_changed_since_the_earlier_approval(client, owner
     assert "自版本 1 审批后的改动" in body
     assert "仅市话" in body
     assert "仅内线" in body
+
+
+def test_function_changes_export_lists_requests_with_their_decisions(client, owner):
+    boss = chief(name="李总工")
+    make_request(requester=owner, status=S.APPROVED, approver=boss, title="=开通代答组")
+    make_request(requester=owner, status=S.DRAFT, title="草稿申请")
+    client.force_login(boss)
+    response = client.get(reverse("approvals:list_export"), {"status": "approved"})
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][:2] == ("编号", "标题")
+    assert len(rows) == 2
+    assert rows[1][1] == "'=开通代答组"
+    assert rows[1][11] == "已批准"
+    assert rows[1][13] == "李总工"
