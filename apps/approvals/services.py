@@ -475,3 +475,46 @@ def adjustment_record_create(
     record.full_clean(exclude=["performed_by", "recorded_by", "request"])
     record.save()
     return record
+
+
+REMIND_PENDING_AFTER = datetime.timedelta(hours=24)
+
+
+@transaction.atomic
+def function_change_send_reminders(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Remind approvers of requests waiting over a day, and requesters of approved changes past their window.
+
+    Run once a day (Celery beat); return how many reminders of each kind were sent.
+    """
+    now = now or timezone.now()
+    waiting = list(
+        FunctionChange.objects.filter(status=Status.SUBMITTED, submitted_at__lte=now - REMIND_PENDING_AFTER)
+        .values_list("pk", "requester_id")
+        .order_by("pk")
+    )
+    sent = {"approvers": 0, "overdue": 0}
+    if waiting:
+        for approver in function_change_approvers():
+            count = sum(1 for _pk, requester_id in waiting if requester_id != approver.pk)
+            if not count:
+                continue
+            notification_send(
+                title=_("%(count)s function changes have waited more than a day for your approval"),
+                params={"count": count},
+                url=reverse("approvals:queue"),
+                users=[approver],
+                level="warning",
+            )
+            sent["approvers"] += 1
+    overdue = FunctionChange.objects.filter(status=Status.APPROVED, planned_end__lt=now).order_by("pk")
+    for change in overdue:
+        notification_send(
+            title=_("Approved function change %(code)s is past its planned window and not implemented"),
+            body=_("Implement “%(title)s” and record it, or withdraw the request."),
+            params={"code": change.code, "title": change.title},
+            url=reverse("approvals:detail", args=[change.pk]),
+            users=[change.requester_id],
+            level="warning",
+        )
+        sent["overdue"] += 1
+    return sent
