@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 # Extension markers people type: 转, ext, ext., x, #, 分机.
 EXTENSION_SPLIT = re.compile(r"(?:转|分机|ext\.?|x|#)\s*(\d{1,6})\s*$", re.IGNORECASE)
+# A landline written with its extension after a last dash: 0755-88889999-8.
+DASHED_EXTENSION = re.compile(r"^(?P<main>.*0\d{2,3}\)?[\s\-]*\d{7,8})[\s\-]+(?P<ext>\d{1,6})$")
 SEPARATORS = re.compile(r"[\s\-().（）·—_/]+")
 
 
@@ -26,12 +28,12 @@ def _split_area(digits: str) -> tuple[str, str] | None:
     # Beijing 010 and the 02x cities have three-digit codes and eight-digit numbers.
     if digits.startswith("010") or re.match(r"^02\d", digits):
         area, local = digits[:3], digits[3:]
-        if re.fullmatch(r"[2-9]\d{7}", local):
+        if re.fullmatch(r"[1-9]\d{7}", local):
             return area, local
         return None
     if re.match(r"^0[3-9]\d{2}", digits):
         area, local = digits[:4], digits[4:]
-        if re.fullmatch(r"[2-9]\d{6,7}", local):
+        if re.fullmatch(r"[1-9]\d{6,7}", local):
             return area, local
     return None
 
@@ -46,6 +48,9 @@ def phone_normalise(raw: str) -> str:
     if match:
         extension = match.group(1)
         text = text[: match.start()]
+    elif dashed := DASHED_EXTENSION.match(text):
+        extension = dashed.group("ext")
+        text = dashed.group("main")
     text = text.replace("＋", "+")
     compact = SEPARATORS.sub("", text)
     international = True
