@@ -91,7 +91,15 @@ def test_excel_file_is_read_like_csv(reps):
     book = Workbook()
     sheet = book.active
     sheet.append(["分机号", "被叫号码", "开始时间", "通话时长(秒)", "状态"])
-    sheet.append([8201, "13800138000", datetime.datetime(2026, 3, 2, 9, 0), 61, "ANSWERED"])
+    sheet.append(
+        [
+            8201,
+            "13800138000",
+            datetime.datetime(2026, 3, 2, 9, 0),  # noqa: DTZ001 - Excel has no time zone
+            61,
+            "ANSWERED",
+        ]
+    )
     buffer = io.BytesIO()
     book.save(buffer)
     report = run(buffer.getvalue(), name="cdr.xlsx")
@@ -110,14 +118,20 @@ def test_other_extensions_are_refused(reps):
 def test_a_hand_logged_call_is_confirmed_by_its_call_record_not_counted_twice(reps):
     _supervisor, liu, _huang = reps
     services.call_log(
-        actor=liu, rep=liu, number="138-0013-8000", started_at=datetime.datetime(2026, 3, 2, 9, 2, tzinfo=TZ),
-        talk_seconds=50, outcome="conversation", notes="有意向",
+        actor=liu,
+        rep=liu,
+        number="138-0013-8000",
+        started_at=datetime.datetime(2026, 3, 2, 9, 2, tzinfo=TZ),
+        talk_seconds=50,
+        outcome="conversation",
+        notes="有意向",
     )
     assert Call.objects.get().verified is False
     report = run(GOOD)
     assert report.confirmed == 1
     manual = Call.objects.get(notes="有意向")
-    assert manual.verified and manual.talk_seconds == 45
+    assert manual.verified
+    assert manual.talk_seconds == 45
     assert Call.objects.filter(rep=liu).count() == 3
 
 

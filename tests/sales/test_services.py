@@ -29,8 +29,12 @@ def log_calls(rep, day, n, seconds=60, outcome=Call.Outcome.CONVERSATION):
     Call.objects.bulk_create(
         [
             Call(
-                rep=rep, date=day, started_at=at(day, 9) + datetime.timedelta(minutes=i), number=f"1380000{i:04d}",
-                talk_seconds=seconds, outcome=outcome,
+                rep=rep,
+                date=day,
+                started_at=at(day, 9) + datetime.timedelta(minutes=i),
+                number=f"1380000{i:04d}",
+                talk_seconds=seconds,
+                outcome=outcome,
             )
             for i in range(n)
         ]
@@ -40,8 +44,14 @@ def log_calls(rep, day, n, seconds=60, outcome=Call.Outcome.CONVERSATION):
 def add_customers(rep, day, n, start=0):
     for i in range(start, start + n):
         services.follow_up_create(
-            actor=rep, rep=rep, contact_person="张经理", company_name=f"公司{i}", phone=f"1391234{i:04d}",
-            content="介绍套餐", category=FollowUp.Category.INTENT, day=day,
+            actor=rep,
+            rep=rep,
+            contact_person="张经理",
+            company_name=f"公司{i}",
+            phone=f"1391234{i:04d}",
+            content="介绍套餐",
+            category=FollowUp.Category.INTENT,
+            day=day,
         )
 
 
@@ -56,11 +66,19 @@ def team():
 def test_call_logged_by_hand_counts_when_it_was_a_long_enough_conversation(team):
     _supervisor, rep = team
     services.call_log(
-        actor=rep, rep=rep, number="138 0013 8000", started_at=at(MONDAY, 10), talk_seconds=45,
+        actor=rep,
+        rep=rep,
+        number="138 0013 8000",
+        started_at=at(MONDAY, 10),
+        talk_seconds=45,
         outcome=Call.Outcome.CONVERSATION,
     )
     services.call_log(
-        actor=rep, rep=rep, number="13800138001", started_at=at(MONDAY, 10, 5), talk_seconds=29,
+        actor=rep,
+        rep=rep,
+        number="13800138001",
+        started_at=at(MONDAY, 10, 5),
+        talk_seconds=29,
         outcome=Call.Outcome.CONVERSATION,
     )
     result = quota_day_live(rep=rep, day=MONDAY)
@@ -74,7 +92,11 @@ def test_a_rep_cannot_log_calls_for_someone_else(team):
     other = make_rep(username="other")
     with pytest.raises(PermissionDenied):
         services.call_log(
-            actor=other, rep=rep, number="13800138000", started_at=at(MONDAY, 10), talk_seconds=45,
+            actor=other,
+            rep=rep,
+            number="13800138000",
+            started_at=at(MONDAY, 10),
+            talk_seconds=45,
             outcome=Call.Outcome.CONVERSATION,
         )
 
@@ -83,7 +105,12 @@ def test_a_rep_cannot_log_calls_for_someone_else(team):
 def test_incomplete_follow_up_is_saved_but_says_why_it_does_not_count(team):
     _supervisor, rep = team
     record = services.follow_up_create(
-        actor=rep, rep=rep, contact_person="张经理", company_name="", phone="13912345678", content="聊了聊",
+        actor=rep,
+        rep=rep,
+        contact_person="张经理",
+        company_name="",
+        phone="13912345678",
+        content="聊了聊",
         category=FollowUp.Category.INTENT,
     )
     assert record.pk
@@ -96,12 +123,22 @@ def test_incomplete_follow_up_is_saved_but_says_why_it_does_not_count(team):
 def test_the_same_customer_twice_in_a_day_counts_once(team):
     _supervisor, rep = team
     first = services.follow_up_create(
-        actor=rep, rep=rep, contact_person="张经理", company_name="华东贸易", phone="13912345678", content="A",
+        actor=rep,
+        rep=rep,
+        contact_person="张经理",
+        company_name="华东贸易",
+        phone="13912345678",
+        content="A",
         category=FollowUp.Category.INTENT,
     )
     second = services.follow_up_create(
-        actor=rep, rep=rep, contact_person="张经理", company_name="华东贸易", phone="+86 139 1234 5678",
-        content="B", category=FollowUp.Category.DEVELOPABLE,
+        actor=rep,
+        rep=rep,
+        contact_person="张经理",
+        company_name="华东贸易",
+        phone="+86 139 1234 5678",
+        content="B",
+        category=FollowUp.Category.DEVELOPABLE,
     )
     assert first.counted_phone == "13912345678"
     assert second.counted_phone is None
@@ -114,10 +151,18 @@ def test_approved_visit_lowers_the_call_standard_and_refused_one_does_not(team):
     supervisor, rep = team
     with time_machine.travel(at(MONDAY, 8), tick=False):
         visit = services.absence_request(
-            actor=rep, kind=Absence.Kind.VISIT, day=MONDAY, hours=Decimal("3"), purpose="演示", customer="华东贸易"
+            actor=rep,
+            kind=Absence.Kind.VISIT,
+            day=MONDAY,
+            hours=Decimal("3"),
+            purpose="演示",
+            customer="华东贸易",
         )
         leave = services.absence_request(
-            actor=rep, kind=Absence.Kind.LEAVE, day=MONDAY + datetime.timedelta(days=1), hours=Decimal("8"),
+            actor=rep,
+            kind=Absence.Kind.LEAVE,
+            day=MONDAY + datetime.timedelta(days=1),
+            hours=Decimal("8"),
             purpose="事假",
         )
         assert quota_day_live(rep=rep, day=MONDAY).required_calls == 120
@@ -145,7 +190,9 @@ def test_a_rep_cannot_approve_and_a_supervisor_only_their_own_team(team):
 def test_a_field_visit_must_name_the_customer(team):
     _supervisor, rep = team
     with pytest.raises(ValidationError) as info:
-        services.absence_request(actor=rep, kind=Absence.Kind.VISIT, day=MONDAY, hours=Decimal("2"), purpose="x")
+        services.absence_request(
+            actor=rep, kind=Absence.Kind.VISIT, day=MONDAY, hours=Decimal("2"), purpose="x"
+        )
     assert "customer" in info.value.message_dict
 
 
@@ -224,11 +271,21 @@ def test_false_record_lets_a_second_record_of_the_same_customer_count(team):
     supervisor, rep = team
     with time_machine.travel(at(MONDAY, 9), tick=False):
         first = services.follow_up_create(
-            actor=rep, rep=rep, contact_person="张", company_name="甲", phone="13912345678", content="A",
+            actor=rep,
+            rep=rep,
+            contact_person="张",
+            company_name="甲",
+            phone="13912345678",
+            content="A",
             category=FollowUp.Category.INTENT,
         )
         second = services.follow_up_create(
-            actor=rep, rep=rep, contact_person="张", company_name="甲", phone="13912345678", content="B",
+            actor=rep,
+            rep=rep,
+            contact_person="张",
+            company_name="甲",
+            phone="13912345678",
+            content="B",
             category=FollowUp.Category.INTENT,
         )
     services.follow_up_mark_false(actor=supervisor, follow_up=first, note="编造")
@@ -245,7 +302,9 @@ def test_a_rule_set_changed_mid_month_leaves_earlier_days_alone(team):
         with time_machine.travel(at(day, 9), tick=False):
             add_customers(rep, day, 25)
     services.quota_days_close(day=first)
-    services.rule_set_create(actor=admin, effective_from=change, standard_calls=130, fine_per_short=Decimal("10"))
+    services.rule_set_create(
+        actor=admin, effective_from=change, standard_calls=130, fine_per_short=Decimal("10")
+    )
     services.quota_days_close(day=change)
     early = DayResult.objects.get(rep=rep, date=first)
     late = DayResult.objects.get(rep=rep, date=change)
@@ -302,7 +361,9 @@ def test_weekly_plan_is_due_on_saturday(team):
         assert not services.weekly_plan_submit(actor=rep, content="下周计划").is_late
     make_rep(username="late")
     with time_machine.travel(at(saturday + datetime.timedelta(days=1), 9), tick=False):
-        plan = services.weekly_plan_submit(actor=rep, content="下周计划（修改）", week=datetime.date(2026, 3, 9))
+        plan = services.weekly_plan_submit(
+            actor=rep, content="下周计划（修改）", week=datetime.date(2026, 3, 9)
+        )
         assert plan.is_late
 
 
@@ -321,11 +382,19 @@ def test_training_absence_without_approval_is_flagged(team):
     excused = make_rep(username="excused", supervisor=supervisor)
     starts = at(MONDAY, 14)
     session = services.training_create(
-        actor=supervisor, topic="产品知识", starts_at=starts, ends_at=starts + datetime.timedelta(hours=2),
-        place="培训室", reps=[rep, excused],
+        actor=supervisor,
+        topic="产品知识",
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=2),
+        place="培训室",
+        reps=[rep, excused],
     )
     absence = services.absence_request(
-        actor=excused, kind=Absence.Kind.TRAINING, day=MONDAY, hours=Decimal("2"), purpose="拜访客户冲突",
+        actor=excused,
+        kind=Absence.Kind.TRAINING,
+        day=MONDAY,
+        hours=Decimal("2"),
+        purpose="拜访客户冲突",
         training=session,
     )
     services.absence_decide(actor=supervisor, absence=absence, approve=True)
