@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
@@ -57,7 +58,7 @@ class AbsenceForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Absence.Kind.choices)
     day = forms.DateField(label=_("Date"), widget=DateInput)
     hours = forms.DecimalField(
-        label=_("Hours away"), min_value=0.5, max_value=24, decimal_places=2, initial=2
+        label=_("Hours away"), min_value=Decimal("0.5"), max_value=Decimal("24"), decimal_places=2, initial=2
     )
     customer = forms.CharField(label=_("Customer (for a field visit)"), max_length=200, required=False)
     purpose = forms.CharField(label=_("Purpose or reason"), widget=forms.Textarea(attrs={"rows": 2}))
@@ -96,3 +97,36 @@ class TrainingForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Call-record file (.csv or .xlsx)"))
+
+
+class RuleSetForm(forms.ModelForm):
+    class Meta:
+        from .models import RuleSet
+
+        model = RuleSet
+        fields = [
+            "effective_from",
+            "standard_calls",
+            "standard_customers",
+            "new_calls",
+            "new_customers",
+            "new_period_days",
+            "min_talk_seconds",
+            "fine_per_short",
+            "fine_per_false",
+            "work_hours",
+            "end_of_work",
+            "day_close",
+            "note",
+        ]
+        widgets = {
+            "effective_from": DateInput,
+            "end_of_work": forms.TimeInput(attrs={"type": "time"}),
+            "day_close": forms.TimeInput(attrs={"type": "time"}),
+        }
+
+
+class CalendarDayForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput)
+    is_working = forms.BooleanField(label=_("Working day"), required=False)
+    name = forms.CharField(label=_("Name"), max_length=100, required=False)

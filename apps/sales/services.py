@@ -21,6 +21,7 @@ from apps.core.services import notification_send
 from .models import (
     Absence,
     Attendance,
+    CalendarDay,
     Call,
     CallImport,
     Customer,
@@ -58,10 +59,25 @@ def rule_set_create(*, actor: User, effective_from: datetime.date, **numbers) ->
     """Record a new rule set; days before ``effective_from`` keep the rules they had."""
     if not actor.has_perm("sales.add_ruleset"):
         raise PermissionDenied
+    if effective_from < timezone.localdate():
+        raise ValidationError(
+            {"effective_from": _("New rules apply from today or later: past days keep the rules they had.")}
+        )
     rule_set = RuleSet(effective_from=effective_from, **numbers)
     rule_set.full_clean()
     rule_set.save()
     return rule_set
+
+
+@transaction.atomic
+def calendar_day_set(*, actor: User, day: datetime.date, is_working: bool, name: str = "") -> CalendarDay:
+    """Mark ``day`` as a holiday or an extra working day; closed days keep their result."""
+    if not actor.has_perm("sales.add_calendarday"):
+        raise PermissionDenied
+    entry, _created = CalendarDay.objects.update_or_create(
+        date=day, defaults={"is_working": is_working, "name": name.strip()}
+    )
+    return entry
 
 
 # Calls ----------------------------------------------------------------------------------

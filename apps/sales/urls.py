@@ -25,6 +25,7 @@ urlpatterns = [
     path("trainings/", views.trainings, name="trainings"),
     path("trainings/new/", views.training_create, name="training_create"),
     path("trainings/<int:pk>/", views.training_detail, name="training_detail"),
+    path("rules/", views.rules, name="rules"),
     path("statement/", views.statement, name="statement"),
     path("statement.xlsx", views.statement_excel, name="statement_excel"),
 ]

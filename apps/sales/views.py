@@ -19,12 +19,14 @@ from . import selectors, services
 from .exports import statement_workbook
 from .forms import (
     AbsenceForm,
+    CalendarDayForm,
     CallForm,
     DecideForm,
     FollowUpForm,
     ImportForm,
     MarkFalseForm,
     ReopenForm,
+    RuleSetForm,
     TrainingForm,
     WeeklyPlanForm,
     WorkRecordForm,
@@ -462,6 +464,55 @@ def statement_excel(request):
     name = request.GET.get("rep") or "team"
     response["Content-Disposition"] = f'attachment; filename="sales-statement-{name}-{first:%Y-%m}.xlsx"'
     return response
+
+
+# Rules and calendar --------------------------------------------------------------------
+
+
+@login_required
+@permission_required("sales.view_ruleset", raise_exception=True)
+def rules(request):
+    from .models import CalendarDay, RuleSet
+
+    can_edit = request.user.has_perm("sales.add_ruleset")
+    form = RuleSetForm(request.POST or None, prefix="rules") if can_edit else None
+    calendar_form = CalendarDayForm(request.POST or None, prefix="day") if can_edit else None
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        if "rules-effective_from" in request.POST and form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "effective_from"}
+            try:
+                services.rule_set_create(
+                    actor=request.user, effective_from=form.cleaned_data["effective_from"], **data
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("New rules saved; earlier days keep the rules they had."))
+                return redirect("sales:rules")
+        elif "day-date" in request.POST and calendar_form.is_valid():
+            services.calendar_day_set(
+                actor=request.user,
+                day=calendar_form.cleaned_data["date"],
+                is_working=calendar_form.cleaned_data["is_working"],
+                name=calendar_form.cleaned_data["name"],
+            )
+            messages.success(request, _("Work calendar updated."))
+            return redirect("sales:rules")
+    return render(
+        request,
+        "sales/rules.html",
+        {
+            "rule_sets": RuleSet.objects.all(),
+            "calendar_days": CalendarDay.objects.filter(
+                date__gte=timezone.localdate() - datetime.timedelta(days=60)
+            ),
+            "form": form,
+            "calendar_form": calendar_form,
+            "today": timezone.localdate(),
+        },
+    )
 
 
 # Call-record import ---------------------------------------------------------------------

@@ -302,9 +302,12 @@ def test_a_rule_set_changed_mid_month_leaves_earlier_days_alone(team):
         with time_machine.travel(at(day, 9), tick=False):
             add_customers(rep, day, 25)
     services.quota_days_close(day=first)
-    services.rule_set_create(
-        actor=admin, effective_from=change, standard_calls=130, fine_per_short=Decimal("10")
-    )
+    with time_machine.travel(at(change - datetime.timedelta(days=1), 15), tick=False):
+        with pytest.raises(ValidationError):
+            services.rule_set_create(actor=admin, effective_from=first, standard_calls=1)
+        services.rule_set_create(
+            actor=admin, effective_from=change, standard_calls=130, fine_per_short=Decimal("10")
+        )
     services.quota_days_close(day=change)
     early = DayResult.objects.get(rep=rep, date=first)
     late = DayResult.objects.get(rep=rep, date=change)

@@ -277,3 +277,37 @@ def test_api_quota_day_and_own_records(client, rep, supervisor):
         content_type="application/json",
     )
     assert response.status_code == 201
+
+
+def test_administrator_adds_rules_from_a_date_and_a_holiday(client, rep):
+    from apps.accounts.models import Role
+    from apps.sales.models import CalendarDay, RuleSet
+    from tests.factories import UserFactory
+
+    admin = UserFactory(username="admin1", roles=[Role.ADMINISTRATOR])
+    client.force_login(admin)
+    data = {
+        "rules-effective_from": "2026-03-09",
+        "rules-standard_calls": 100,
+        "rules-standard_customers": 20,
+        "rules-new_calls": 60,
+        "rules-new_customers": 10,
+        "rules-new_period_days": 15,
+        "rules-min_talk_seconds": 30,
+        "rules-fine_per_short": "5",
+        "rules-fine_per_false": "50",
+        "rules-work_hours": "8",
+        "rules-end_of_work": "18:00",
+        "rules-day_close": "23:59",
+        "rules-note": "淡季",
+    }
+    client.post("/sales/rules/", data)
+    assert RuleSet.objects.filter(effective_from=datetime.date(2026, 3, 9), standard_calls=100).exists()
+    client.post("/sales/rules/", {**data, "rules-effective_from": "2026-03-01"})  # in the past
+    assert not RuleSet.objects.filter(effective_from=datetime.date(2026, 3, 1)).exists()
+    client.post("/sales/rules/", {"day-date": "2026-03-03", "day-name": "节假日"})
+    assert CalendarDay.objects.get(date=datetime.date(2026, 3, 3)).is_working is False
+    page = client.get("/sales/rules/").content.decode()
+    assert "淡季" in page
+    client.force_login(rep)
+    assert client.post("/sales/rules/", data).status_code == 403
