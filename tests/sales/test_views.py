@@ -311,3 +311,32 @@ def test_administrator_adds_rules_from_a_date_and_a_holiday(client, rep):
     assert "淡季" in page
     client.force_login(rep)
     assert client.post("/sales/rules/", data).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url", ["/sales/", "/sales/progress/", "/sales/follow-ups/", "/sales/calls/", "/api/sales/followups/"]
+)
+def test_rep_pages_keep_the_same_number_of_queries(client, rep, url):
+    def add_rows(n):
+        for _ in range(n):
+            i = next(counter)
+            services.call_log(
+                actor=rep,
+                rep=rep,
+                number=f"1380013{i:04d}",
+                started_at=NOON - datetime.timedelta(minutes=i + 1),
+                talk_seconds=40,
+                outcome="conversation",
+            )
+            services.follow_up_create(
+                actor=rep,
+                rep=rep,
+                contact_person="张",
+                company_name=f"公司{i}",
+                phone=f"1391234{i:04d}",
+                content="A",
+                category="intent",
+            )
+
+    client.force_login(rep)
+    assert_same_queries(client, url, add_rows, first=2, more=5)
