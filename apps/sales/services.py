@@ -800,6 +800,37 @@ def weekly_plan_reminders_send(*, day: datetime.date | None = None) -> int:
     return len(ids)
 
 
+def stay_late_notices_send(*, day: datetime.date | None = None) -> int:
+    """After the end of work, tell each rep still short, and their supervisor, who must stay."""
+    from collections import defaultdict
+
+    day = day or timezone.localdate()
+    reps = list(sales_reps())
+    results = quota_days_evaluate(reps=reps, day=day)
+    short = [rep for rep in reps if results[rep.pk].short_calls > 0]
+    by_supervisor = defaultdict(list)
+    for rep in short:
+        notification_send(
+            title=gettext_lazy("Work has ended and %(n)s calls are still short: stay until they are done"),
+            params={"n": results[rep.pk].short_calls},
+            url=reverse("sales:my_day"),
+            users=[rep],
+            email=False,
+        )
+        if rep.supervisor_id:
+            by_supervisor[rep.supervisor_id].append(f"{rep.get_full_name()}（{results[rep.pk].short_calls}）")
+    for supervisor_id, names in by_supervisor.items():
+        notification_send(
+            title=gettext_lazy("%(n)s reps must stay after the end of work"),
+            body="、".join(names),
+            params={"n": len(names)},
+            url=reverse("sales:board"),
+            users=[supervisor_id],
+            email=False,
+        )
+    return len(short)
+
+
 # Training -------------------------------------------------------------------------------
 
 

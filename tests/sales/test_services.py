@@ -403,3 +403,27 @@ def test_training_absence_without_approval_is_flagged(team):
     services.absence_decide(actor=supervisor, absence=absence, approve=True)
     services.training_take_attendance(actor=supervisor, session=session, present_ids=set())
     assert [a.rep.username for a in services.training_unexcused(session=session)] == ["liu"]
+
+
+def test_stay_late_notices_go_to_short_reps_and_their_supervisor(team):
+    supervisor, rep = team
+    done = make_rep(username="done", supervisor=supervisor)
+    log_calls(done, MONDAY, 120)
+    log_calls(rep, MONDAY, 100)
+    assert services.stay_late_notices_send(day=MONDAY) == 1
+    assert Notification.objects.filter(recipient=rep).count() == 1
+    assert not Notification.objects.filter(recipient=done).exists()
+    notice = Notification.objects.get(recipient=supervisor)
+    assert "20" in notice.body
+
+
+def test_periodic_tasks_are_scheduled():
+    from django_celery_beat.models import PeriodicTask
+
+    tasks = set(PeriodicTask.objects.filter(name__startswith="sales:").values_list("task", flat=True))
+    assert {
+        "apps.sales.tasks.quota_close_due_task",
+        "apps.sales.tasks.work_record_reminders_task",
+        "apps.sales.tasks.weekly_plan_reminders_task",
+        "apps.sales.tasks.stay_late_notices_task",
+    } <= tasks
