@@ -134,8 +134,6 @@ def seed(*, stdout) -> None:
                             )
             day += datetime.timedelta(days=1)
         Call.objects.bulk_create(calls, batch_size=2000)
-        FollowUp.objects.bulk_create(follow_ups, batch_size=2000)
-        WorkRecord.objects.bulk_create(records)
         Customer.objects.bulk_create(
             [
                 Customer(
@@ -144,10 +142,19 @@ def seed(*, stdout) -> None:
                     contact_person=f.contact_person,
                     owner=f.rep,
                 )
-                for f in follow_ups[:200]
+                for f in follow_ups
             ],
             ignore_conflicts=True,
         )
+        customers = dict(
+            Customer.objects.filter(phone__in=[f.phone_normalised for f in follow_ups]).values_list(
+                "phone", "pk"
+            )
+        )
+        for follow_up in follow_ups:
+            follow_up.customer_id = customers.get(follow_up.phone_normalised)
+        FollowUp.objects.bulk_create(follow_ups, batch_size=2000)
+        WorkRecord.objects.bulk_create(records)
         # A few approved visits and a day of leave, and a pending request for the supervisor.
         visit_day = today - datetime.timedelta(days=3)
         Absence.objects.create(

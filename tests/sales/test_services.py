@@ -427,3 +427,18 @@ def test_periodic_tasks_are_scheduled():
         "apps.sales.tasks.weekly_plan_reminders_task",
         "apps.sales.tasks.stay_late_notices_task",
     } <= tasks
+
+
+def test_demo_data_seeds_a_team_with_history_and_is_idempotent():
+    import io
+
+    from apps.accounts import demo as accounts_demo
+    from apps.sales import demo
+
+    accounts_demo.seed(stdout=io.StringIO())
+    demo.seed(stdout=io.StringIO())
+    calls = Call.objects.count()
+    assert calls > 1000
+    assert DayResult.objects.filter(is_closed=True).exists()
+    demo.seed(stdout=io.StringIO())
+    assert Call.objects.count() == calls
