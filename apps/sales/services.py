@@ -695,9 +695,16 @@ def quota_close_due(*, now: datetime.datetime | None = None, catch_up_days: int 
     """Close every day that is due: past days not closed yet, and today once its close time has passed."""
     now = timezone.localtime(now)
     today = now.date()
+    # Judging starts on the first day anyone logged a call, so installing Telroom does not
+    # fine the whole floor for the week before it was used.
+    first_day = Call.objects.order_by("date").values_list("date", flat=True).first()
+    if first_day is None:
+        return 0
     closed = 0
     for offset in range(catch_up_days, 0, -1):
-        closed += quota_days_close(day=today - datetime.timedelta(days=offset))
+        day = today - datetime.timedelta(days=offset)
+        if day >= first_day:
+            closed += quota_days_close(day=day)
     if now.time() >= rule_set_for(day=today).day_close:
         closed += quota_days_close(day=today)
     return closed

@@ -218,6 +218,7 @@ def test_day_close_run_twice_changes_nothing(team):
 
 def test_today_closes_only_after_the_close_time(team):
     _supervisor, rep = team
+    log_calls(rep, MONDAY, 1)
     with time_machine.travel(at(MONDAY, 23, 0), tick=False):
         services.quota_close_due()
         assert not DayResult.objects.filter(rep=rep, date=MONDAY).exists()
@@ -442,3 +443,12 @@ def test_demo_data_seeds_a_team_with_history_and_is_idempotent():
     assert DayResult.objects.filter(is_closed=True).exists()
     demo.seed(stdout=io.StringIO())
     assert Call.objects.count() == calls
+
+
+def test_nothing_is_closed_before_the_first_call_was_ever_logged(team):
+    _supervisor, rep = team
+    with time_machine.travel(at(MONDAY, 23, 59), tick=False):
+        assert services.quota_close_due() == 0
+        log_calls(rep, MONDAY, 1)
+        assert services.quota_close_due() == 1
+    assert not DayResult.objects.filter(date__lt=MONDAY).exists()
