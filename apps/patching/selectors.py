@@ -23,6 +23,7 @@ Stable entry points:
 - ``terminal_status(terminal)``: free, in use, reserved or faulty.
 """
 
+import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -74,6 +75,21 @@ ORDERS = {
     "-port": "-port__designation",
 }
 CHUNK = 2000
+
+
+def parse_moment(text):
+    """Return an aware datetime for "YYYY-MM-DD HH:MM" (or ISO) local time; ValueError if it is not one."""
+    from django.utils import timezone
+    from django.utils.dateparse import parse_date, parse_datetime
+
+    value = str(text or "").strip().replace("T", " ")
+    moment = parse_datetime(value)
+    if moment is None:
+        day = parse_date(value)
+        if day is None:
+            raise ValueError(value)
+        moment = datetime.datetime.combine(day, datetime.time(23, 59, 59))
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 # --- resolving and searching -----------------------------------------------------------------
