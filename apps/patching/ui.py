@@ -23,7 +23,7 @@ register_nav(
         _("Trace"), "patching:trace", section="patching", permissions=("patching.view_jumper",), order=30
     ),
     NavItem(
-        _("History"),
+        _("Change history"),
         "patching:history",
         section="patching",
         permissions=("patching.view_patchevent",),
