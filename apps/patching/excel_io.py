@@ -118,10 +118,69 @@ class _Plan:
         self.seen_port: dict[str, int] = {}
 
 
+SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _column_index(ref: str) -> int:
+    n = 0
+    for ch in ref:
+        if ch.isalpha():
+            n = n * 26 + ord(ch.upper()) - 64
+        else:
+            break
+    return n - 1
+
+
+def _fast_rows(sheet):
+    """Yield each row's values from the sheet's XML: the plain cells a distribution table holds.
+
+    openpyxl's read-only reader builds rich-text objects for every inline string; this reads the
+    same XML with iterparse and is several times faster on a 20,000-row table.
+    """
+    from xml.etree.ElementTree import iterparse
+
+    shared = sheet._shared_strings
+    c_tag, v_tag, is_tag, t_tag, row_tag = (SHEET_NS + x for x in ("c", "v", "is", "t", "row"))
+    with sheet._get_source() as src:
+        values: list = []
+        for _event, el in iterparse(src, events=("end",)):
+            if el.tag == c_tag:
+                kind = el.get("t")
+                index = _column_index(el.get("r", "")) if el.get("r") else len(values)
+                if kind == "inlineStr":
+                    node = el.find(is_tag)
+                    value = "".join(t.text or "" for t in node.iter(t_tag)) if node is not None else None
+                else:
+                    v = el.find(v_tag)
+                    raw = v.text if v is not None else None
+                    if raw is None:
+                        value = None
+                    elif kind == "s":
+                        value = shared[int(raw)]
+                    elif kind in ("str", "e"):
+                        value = raw
+                    elif kind == "b":
+                        value = raw == "1"
+                    else:
+                        number = float(raw)
+                        value = int(number) if number.is_integer() else number
+                while len(values) < index:
+                    values.append(None)
+                values.append(value)
+                el.clear()
+            elif el.tag == row_tag:
+                yield tuple(values)
+                values = []
+                el.clear()
+
+
 def _read_rows(source):
     book = open_uploaded_workbook(source, max_bytes=settings.TELROOM_UPLOAD_MAX_BYTES)
     sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
+    if hasattr(sheet, "_get_source") and hasattr(sheet, "_shared_strings"):
+        rows = _fast_rows(sheet)
+    else:  # an openpyxl without these read-only internals: the ordinary reader
+        rows = sheet.iter_rows(values_only=True)
     header = next(rows, None) or ()
     keys = [HEADERS.get(_cell(h), HEADERS.get(_cell(h).lower())) for h in header]
     return book, keys, rows
@@ -297,24 +356,40 @@ def _apply(plan: _Plan, *, actor, reason) -> dict:
     floors = {(f.building.code, f.number): f for f in Floor.objects.select_related("building")}
     rooms = {(r.building.code, r.number): r for r in Room.objects.select_related("building")}
 
-    def building(code):
-        if code not in buildings:
-            buildings[code] = Building.objects.create(code=code, name=code)
-        return buildings[code]
+    # Locations the file names but the database lacks, created level by level in bulk.
+    wanted_rooms = {}
+    for row in plan.rows:
+        if row["outlet"]:
+            parts = d.parse(row["outlet"], kind=d.OUTLET).parts
+            wanted_rooms.setdefault((parts["building"], parts["room"]), row["floor"])
+    missing = {key: hint for key, hint in wanted_rooms.items() if key not in rooms}
+    new_buildings = [
+        Building(code=code, name=code) for code in sorted({b for b, _r in missing} - set(buildings))
+    ]
+    for b in Building.objects.bulk_create(new_buildings):
+        buildings[b.code] = b
 
-    def room(bcode, number, floor_hint):
-        key = (bcode, number)
-        if key not in rooms:
-            b = building(bcode)
-            if floor_hint not in ("", None):
-                fnum = int(float(floor_hint))
-            else:
-                digits = "".join(ch for ch in number if ch.isdigit())
-                fnum = int(digits[:-2]) if len(digits) > 2 else 1
-            if (bcode, fnum) not in floors:
-                floors[(bcode, fnum)] = Floor.objects.create(building=b, number=fnum)
-            rooms[key] = Room.objects.create(building=b, floor=floors[(bcode, fnum)], number=number)
-        return rooms[key]
+    def floor_number(number, hint):
+        if hint not in ("", None):
+            return int(float(hint))
+        digits = "".join(ch for ch in number if ch.isdigit())
+        return int(digits[:-2]) if len(digits) > 2 else 1
+
+    new_floors = {}
+    for (bcode, number), hint in missing.items():
+        key = (bcode, floor_number(number, hint))
+        if key not in floors and key not in new_floors:
+            new_floors[key] = Floor(building=buildings[bcode], number=key[1])
+    Floor.objects.bulk_create(list(new_floors.values()))
+    floors.update(new_floors)
+    new_rooms = {
+        (bcode, number): Room(
+            building=buildings[bcode], floor=floors[(bcode, floor_number(number, hint))], number=number
+        )
+        for (bcode, number), hint in missing.items()
+    }
+    Room.objects.bulk_create(list(new_rooms.values()), batch_size=2000)
+    rooms.update(new_rooms)
 
     # Terminals (and their frames and blocks) that the file names but the database lacks.
     wanted: dict[str, str] = {}
@@ -326,25 +401,39 @@ def _apply(plan: _Plan, *, actor, reason) -> dict:
         ):
             if row[key] and row[key] not in plan.terminals:
                 wanted.setdefault(row[key], side)
+    parsed_terms = {text: d.parse(text, kind=d.TERMINAL).parts for text in wanted}
+    floor_frames = {r["floor_terminal"].split("/")[0] for r in plan.rows if r["floor_terminal"]}
+    sizes: dict[tuple[str, str], int] = {}
+    sides: dict[tuple[str, str], str] = {}
+    for text, parts in parsed_terms.items():
+        key = (parts["frame"], parts["block"])
+        sizes[key] = max(sizes.get(key, 0), int(parts["position"]))
+        sides.setdefault(key, wanted[text])
+    for fcode in sorted({f for f, _b in sizes} - set(frames)):
+        kind = Frame.Kind.FLOOR if fcode in floor_frames else Frame.Kind.MAIN
+        frames[fcode] = Frame.objects.create(code=fcode, kind=kind)
+    grown = []
+    for key, size in sizes.items():
+        block = blocks.get(key)
+        if block is None:
+            blocks[key] = Block(frame=frames[key[0]], code=key[1], side=sides[key], size=size)
+        elif block.size < size:
+            block.size = size
+            grown.append(block)
+    Block.objects.bulk_create([b for b in blocks.values() if b.pk is None])
+    Block.objects.bulk_update(grown, ["size"])
     new_terms = []
-    for text, side in wanted.items():
-        parts = d.parse(text, kind=d.TERMINAL).parts
-        fcode, bcode, pos = parts["frame"], parts["block"], int(parts["position"])
-        if fcode not in frames:
-            is_floor = any(
-                r["floor_terminal"].startswith(fcode + "/") for r in plan.rows if r["floor_terminal"]
+    for text, parts in parsed_terms.items():
+        block = blocks[(parts["frame"], parts["block"])]
+        new_terms.append(
+            Terminal(
+                block=block,
+                frame=block.frame,
+                position=int(parts["position"]),
+                side=block.side,
+                designation=text,
             )
-            frames[fcode] = Frame.objects.create(
-                code=fcode, kind=Frame.Kind.FLOOR if is_floor else Frame.Kind.MAIN
-            )
-        frame = frames[fcode]
-        if (fcode, bcode) not in blocks:
-            blocks[(fcode, bcode)] = Block.objects.create(frame=frame, code=bcode, side=side, size=pos)
-        block = blocks[(fcode, bcode)]
-        if block.size < pos:
-            block.size = pos
-            block.save(update_fields=["size"])
-        new_terms.append(Terminal(block=block, frame=frame, position=pos, side=block.side, designation=text))
+        )
     for t in Terminal.objects.bulk_create(new_terms, batch_size=2000):
         plan.terminals[t.designation] = (t.pk, t.frame.code, t.side)
     created["terminals"] = len(new_terms)
@@ -434,7 +523,7 @@ def _apply(plan: _Plan, *, actor, reason) -> dict:
             continue
         parts = d.parse(text, kind=d.OUTLET).parts
         o = Outlet(
-            room=room(parts["building"], parts["room"], row["floor"]),
+            room=rooms[(parts["building"], parts["room"])],
             number=int(parts["number"]),
             designation=text,
         )
