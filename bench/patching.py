@@ -100,15 +100,22 @@ def main():
         ("table, first page (50 rows)", "/patching/"),
         ("table, first page (200 rows)", "/patching/?per_page=200"),
         ("table, page 100", "/patching/?page=100"),
-        ("table, filtered (building C, floor 5, department)", f"/patching/?building=C&floor=5&department={dept}"),
+        (
+            "table, filtered (building C, floor 5, department)",
+            f"/patching/?building=C&floor=5&department={dept}",
+        ),
         ("table, search 'MDF-3/V05'", "/patching/?q=MDF-3/V05"),
         ("table API, first page", "/api/patching/table/"),
     ]:
         ms, queries = page(url)
         print(f"{label}: median {ms:.1f} ms, {queries} queries")
 
-    number = Extension.objects.order_by("number").values_list("number", flat=True)[Extension.objects.count() // 2]
-    print(f"trace of extension {number}: median {timed(lambda: selectors.extension_trace(text=number)):.2f} ms")
+    number = Extension.objects.order_by("number").values_list("number", flat=True)[
+        Extension.objects.count() // 2
+    ]
+    print(
+        f"trace of extension {number}: median {timed(lambda: selectors.extension_trace(text=number)):.2f} ms"
+    )
     ms, queries = page(f"/patching/trace/?q={number}")
     print(f"trace page: median {ms:.1f} ms, {queries} queries")
 
@@ -120,23 +127,33 @@ def main():
         services.jumper_disconnect(terminal=free, actor=user, reason="bench")
 
     print(f"connect + disconnect round trip: median {timed(round_trip, repeat=min(args.repeat, 10)):.1f} ms")
-    print(f"type-ahead (free terminals): median {timed(lambda: selectors.terminal_search(q='MDF-2/V0', free_only=True)):.1f} ms")
+    print(
+        f"type-ahead (free terminals): median {timed(lambda: selectors.terminal_search(q='MDF-2/V0', free_only=True)):.1f} ms"
+    )
 
     export = workdir / "table.xlsx"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     manage = [sys.executable, str(ROOT / "manage.py")]
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
-    out = subprocess.run([*manage, "export_distribution_table", str(export)], env=env, capture_output=True, text=True)
+    out = subprocess.run(
+        [*manage, "export_distribution_table", str(export)], env=env, capture_output=True, text=True
+    )
     took = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(f"export: {took:.1f} s (command, incl. ~1 s start-up), peak RSS {max(peak, before) / 1024:.0f} MB: {out.stdout.strip()}")
+    print(
+        f"export: {took:.1f} s (command, incl. ~1 s start-up), peak RSS {max(peak, before) / 1024:.0f} MB: {out.stdout.strip()}"
+    )
 
     connection.close()
     _empty_patch_table(connection)
     started = time.perf_counter()
-    out = subprocess.run([*manage, "import_distribution_table", str(export)], env=env, capture_output=True, text=True)
-    print(f"import into an emptied table: {time.perf_counter() - started:.1f} s: {(out.stdout + out.stderr).strip()[-200:]}")
+    out = subprocess.run(
+        [*manage, "import_distribution_table", str(export)], env=env, capture_output=True, text=True
+    )
+    print(
+        f"import into an emptied table: {time.perf_counter() - started:.1f} s: {(out.stdout + out.stderr).strip()[-200:]}"
+    )
 
 
 def _empty_patch_table(connection):
@@ -165,7 +182,9 @@ def _empty_patch_table(connection):
     ]  # fmt: skip
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE " + ", ".join(m._meta.db_table for m in models) + " RESTART IDENTITY CASCADE")
+            cursor.execute(
+                "TRUNCATE " + ", ".join(m._meta.db_table for m in models) + " RESTART IDENTITY CASCADE"
+            )
     else:
         for model in models:
             model.objects.all()._raw_delete(model.objects.db)

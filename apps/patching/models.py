@@ -3,7 +3,8 @@ extensions, jumpers, and the append-only history of every change.
 
 Invariants kept by the database (so every door — UI, API, import, admin — obeys them):
 a terminal carries at most one jumper (``JumperEnd.terminal`` is unique); a jumper's two ends
-are different terminals (check) on the jumper's frame (checked by services and ``clean``);
+are different terminals (check) on the jumper's frame (a trigger, migration 0002, which also
+keeps each ``JumperEnd`` true to its jumper);
 an extension number is unique; a PBX port has at most one extension; a cable pair's ends
 (near terminal, far terminal, outlet) are each unique; a pair never goes to both a far
 terminal and an outlet. Designations are stored on each row for type-ahead and the table.

@@ -282,3 +282,18 @@ def test_subscribed_departments_hear_of_added_and_removed_phones(plant):
     titles = list(Notification.objects.filter(recipient=member).values_list("title", flat=True))
     assert "新装电话：8004" in titles
     assert "拆除电话：8004" in titles
+
+
+def test_the_database_keeps_jumpers_on_one_frame_and_ends_true_to_their_jumper(plant):
+    jumper = services.jumper_connect(
+        terminal_a="MDF-1/H01/01", terminal_b="MDF-1/V01/01", actor=plant.actor, reason="x"
+    )
+    other_frame = Terminal.objects.get(designation="IDF-A01/V01/01")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Jumper.objects.filter(pk=jumper.pk).update(terminal_b=other_frame)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        JumperEnd.objects.create(
+            jumper=jumper,
+            terminal=Terminal.objects.get(designation="MDF-1/H01/05"),
+            peer=Terminal.objects.get(designation="MDF-1/V01/05"),
+        )
