@@ -193,6 +193,7 @@ def fault_item_history(request):
     )
 
 
+@login_required
 @permission_required("faults.view_fault", raise_exception=True)
 def fault_statistics(request):
     stats = selectors.fault_statistics()
@@ -205,6 +206,7 @@ def fault_statistics(request):
     return render(request, "faults/statistics.html", {"stats": stats, "chart": chart})
 
 
+@login_required
 @permission_required("faults.view_fault", raise_exception=True)
 def fault_export(request):
     """The faults of the last twelve months (and their MTTR figures) as an Excel workbook."""
@@ -307,6 +309,7 @@ def response_targets(request):
 # Inspections --------------------------------------------------------------------------------
 
 
+@login_required
 @permission_required("faults.view_inspectionround", raise_exception=True)
 def inspection_list(request):
     page = Paginator(selectors.inspection_round_list(), 30).get_page(request.GET.get("page"))
@@ -321,6 +324,7 @@ def inspection_list(request):
     )
 
 
+@login_required
 @permission_required("faults.add_inspectionround", raise_exception=True)
 def inspection_record(request, template_pk):
     """The phone-sized page an engineer fills in while walking the room."""
@@ -350,6 +354,7 @@ def inspection_record(request, template_pk):
     return render(request, "faults/inspection_record.html", {"form": form, "template": template})
 
 
+@login_required
 @permission_required("faults.view_inspectionround", raise_exception=True)
 def inspection_detail(request, pk):
     round_ = selectors.inspection_round_get(pk=pk)
@@ -363,6 +368,7 @@ def inspection_detail(request, pk):
 # Access log ---------------------------------------------------------------------------------
 
 
+@login_required
 @permission_required("faults.view_accessentry", raise_exception=True)
 def access_log(request):
     may_add = request.user.has_perm("faults.add_accessentry")
@@ -389,6 +395,7 @@ def access_log(request):
     )
 
 
+@login_required
 @permission_required("faults.change_accessentry", raise_exception=True)
 @require_POST
 def access_sign_out(request, pk):
@@ -402,6 +409,7 @@ def access_sign_out(request, pk):
     return redirect("faults:access_log")
 
 
+@login_required
 @permission_required("faults.view_accessentry", raise_exception=True)
 def access_export(request):
     book = StreamedWorkbook()
@@ -440,6 +448,7 @@ def access_export(request):
 # Documents ----------------------------------------------------------------------------------
 
 
+@login_required
 @permission_required("faults.view_document", raise_exception=True)
 def document_list(request):
     may_add = request.user.has_perm("faults.add_document")
@@ -473,6 +482,7 @@ def document_list(request):
     )
 
 
+@login_required
 @permission_required("faults.view_document", raise_exception=True)
 def document_detail(request, pk):
     document = selectors.document_get(pk=pk)
@@ -507,6 +517,7 @@ def document_detail(request, pk):
     )
 
 
+@login_required
 @permission_required("faults.view_document", raise_exception=True)
 def document_download(request, pk):
     """Serve a stored file only to those who may see the shelf, always as a download."""
