@@ -83,6 +83,20 @@ class ResponseTarget(models.Model):
         return str(self.get_severity_display())
 
 
+class FaultNumberCounter(models.Model):
+    """The last fault number handed out in a year; locked while the next one is taken."""
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("fault number counter")
+        verbose_name_plural = _("fault number counters")
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"
+
+
 class Fault(models.Model):
     class Status(models.TextChoices):
         REPORTED = "reported", _("Reported")

@@ -32,6 +32,7 @@ from .models import (
     FaultAction,
     FaultEscalation,
     FaultEvent,
+    FaultNumberCounter,
     InspectionResult,
     InspectionRound,
     ItemKind,
@@ -67,9 +68,12 @@ def _fault_url(fault: Fault) -> str:
 
 
 def _next_number(year: int) -> tuple[int, str]:
-    last = Fault.objects.filter(year=year).aggregate(m=Max("sequence"))["m"] or 0
-    sequence = last + 1
-    return sequence, f"GZ-{year}-{sequence:05d}"
+    """Take the year's next number under a row lock, so simultaneous reports never share one."""
+    FaultNumberCounter.objects.bulk_create([FaultNumberCounter(year=year)], ignore_conflicts=True)
+    counter = FaultNumberCounter.objects.select_for_update().get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last, f"GZ-{year}-{counter.last:05d}"
 
 
 @transaction.atomic
@@ -98,21 +102,10 @@ def fault_report(
         inspection_result=inspection_result,
         inspection_round=inspection_result.round if inspection_result else None,
     )
-    year = timezone.localtime(now).year
-    fault.year = year
-    fault.sequence, fault.number = _next_number(year)
     fault.full_clean(exclude=["number", "year", "sequence"])
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                fault.save()
-            break
-        except IntegrityError:
-            # Someone took the same number at the same moment: take the next one.
-            fault.pk = None
-            fault.sequence, fault.number = _next_number(year)
-    else:  # pragma: no cover - five collisions in a row
-        raise ValidationError(_("Could not number the fault; please try again."))
+    fault.year = timezone.localtime(now).year
+    fault.sequence, fault.number = _next_number(fault.year)
+    fault.save()
     _event(fault, FaultEvent.Kind.REPORTED, actor, fault.symptom, at=now)
     notification_send(
         title=gettext_lazy("New %(severity)s fault %(number)s: %(item)s"),
