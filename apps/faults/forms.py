@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Role, User
 
-from .models import Cause, ChecklistItem, Document, Fault, ItemKind, Severity
+from .models import Cause, ChecklistItem, ChecklistTemplate, Document, Fault, ItemKind, Severity
 
 
 class FaultReportForm(forms.Form):
@@ -150,3 +150,22 @@ class DocumentForm(forms.Form):
 class DocumentVersionForm(forms.Form):
     file = forms.FileField(label=_("File"))
     note = forms.CharField(label=_("What changed"), max_length=200, required=False)
+
+
+class ChecklistTemplateForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    room = forms.CharField(label=_("Room"), max_length=100, initial="电话机房")
+    frequency = forms.ChoiceField(label=_("Schedule"), choices=ChecklistTemplate.Frequency.choices)
+    active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+
+
+class ChecklistItemForm(forms.Form):
+    label = forms.CharField(label=_("Item"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ChecklistItem.Kind.choices)
+    unit = forms.CharField(label=_("Unit"), max_length=10, required=False)
+    min_value = forms.DecimalField(
+        label=_("Lowest normal value"), max_digits=8, decimal_places=2, required=False
+    )
+    max_value = forms.DecimalField(
+        label=_("Highest normal value"), max_digits=8, decimal_places=2, required=False
+    )

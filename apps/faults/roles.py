@@ -22,6 +22,7 @@ PERMISSIONS = {
     "chief_engineer": [
         *_ENGINEER,
         "faults.change_responsetarget",
+        "faults.view_checklistitem",
         "faults.add_checklisttemplate",
         "faults.change_checklisttemplate",
         "faults.add_checklistitem",

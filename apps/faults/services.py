@@ -732,3 +732,87 @@ def document_version_add(*, document: Document, actor, upload, note: str = "") -
     safe_name, _suffix = _check_upload(upload)
     document = Document.objects.select_for_update().get(pk=document.pk)
     return _store_version(document=document, actor=actor, upload=upload, note=note, safe_name=safe_name)
+
+
+# Checklist templates ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def checklist_template_save(
+    *,
+    actor,
+    name: str,
+    room: str,
+    frequency: str,
+    active: bool = True,
+    template: ChecklistTemplate | None = None,
+) -> ChecklistTemplate:
+    """Create a checklist template, or change the one given."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Enter the checklist's name.")})
+    clash = ChecklistTemplate.objects.filter(name=name)
+    if template is not None:
+        clash = clash.exclude(pk=template.pk)
+    if clash.exists():
+        raise ValidationError({"name": _("A checklist called %(name)s already exists.") % {"name": name}})
+    template = template or ChecklistTemplate()
+    template.name = name
+    template.room = (room or "").strip() or template.room
+    template.frequency = frequency
+    template.active = active
+    template.full_clean()
+    template.save()
+    return template
+
+
+@transaction.atomic
+def checklist_item_add(
+    *,
+    actor,
+    template: ChecklistTemplate,
+    label: str,
+    kind: str,
+    unit: str = "",
+    min_value: Decimal | None = None,
+    max_value: Decimal | None = None,
+) -> ChecklistItem:
+    """Add an item at the end of a checklist; limits only for numbers, lowest not above highest."""
+    label = (label or "").strip()
+    if not label:
+        raise ValidationError({"label": _("Enter the item's name.")})
+    if template.items.filter(label=label).exists():
+        raise ValidationError({"label": _("The checklist already has an item %(label)s.") % {"label": label}})
+    if kind != ChecklistItem.Kind.NUMBER:
+        min_value = max_value = None
+        unit = ""
+    elif min_value is not None and max_value is not None and min_value > max_value:
+        raise ValidationError(
+            {"max_value": _("%(label)s: the highest normal value is below the lowest.") % {"label": label}}
+        )
+    position = (template.items.aggregate(m=Max("position"))["m"] or 0) + 1
+    item = ChecklistItem(
+        template=template,
+        position=position,
+        label=label,
+        kind=kind,
+        unit=(unit or "").strip(),
+        min_value=min_value,
+        max_value=max_value,
+    )
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def checklist_item_remove(*, actor, item: ChecklistItem) -> None:
+    """Remove an item no round has answered yet; answered items stay so past rounds keep their meaning."""
+    if InspectionResult.objects.filter(item=item).exists():
+        raise ValidationError(
+            _(
+                "%(label)s has been answered in past rounds and cannot be removed; make a new checklist instead."
+            )
+            % {"label": item.label}
+        )
+    item.delete()

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,6 +15,8 @@ from . import selectors, services
 from .forms import (
     AccessEntryForm,
     ActionForm,
+    ChecklistItemForm,
+    ChecklistTemplateForm,
     CloseForm,
     DocumentForm,
     DocumentVersionForm,
@@ -23,7 +26,7 @@ from .forms import (
     RestoreForm,
     TargetForm,
 )
-from .models import AccessEntry, ChecklistTemplate, DocumentVersion, Fault, ItemKind, Severity
+from .models import AccessEntry, ChecklistItem, ChecklistTemplate, DocumentVersion, Fault, ItemKind, Severity
 
 
 def _errors_to_form(form, exc: ValidationError) -> None:
@@ -531,3 +534,78 @@ def document_download(request, pk):
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# Checklist templates ------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("faults.view_checklisttemplate", raise_exception=True)
+def checklist_list(request):
+    may_change = request.user.has_perm("faults.add_checklisttemplate")
+    form = ChecklistTemplateForm(request.POST or None)
+    if request.method == "POST":
+        if not may_change:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                template = services.checklist_template_save(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Checklist %(name)s saved.") % {"name": template.name})
+                return redirect("faults:checklist_detail", pk=template.pk)
+    templates = ChecklistTemplate.objects.annotate(item_count=Count("items")).order_by("-active", "name")
+    return render(
+        request,
+        "faults/checklist_list.html",
+        {"templates": templates, "form": form, "may_change": may_change},
+    )
+
+
+@login_required
+@permission_required("faults.view_checklisttemplate", raise_exception=True)
+def checklist_detail(request, pk):
+    template = get_object_or_404(ChecklistTemplate, pk=pk)
+    may_change = request.user.has_perm("faults.change_checklisttemplate")
+    template_form = ChecklistTemplateForm(
+        request.POST if request.POST.get("what") == "template" else None,
+        initial={
+            "name": template.name,
+            "room": template.room,
+            "frequency": template.frequency,
+            "active": template.active,
+        },
+    )
+    item_form = ChecklistItemForm(request.POST if request.POST.get("what") == "item" else None)
+    if request.method == "POST":
+        if not may_change:
+            raise PermissionDenied
+        what = request.POST.get("what")
+        try:
+            if what == "template" and template_form.is_valid():
+                services.checklist_template_save(
+                    actor=request.user, template=template, **template_form.cleaned_data
+                )
+                messages.success(request, _("Checklist %(name)s saved.") % {"name": template.name})
+                return redirect("faults:checklist_detail", pk=template.pk)
+            if what == "item" and item_form.is_valid():
+                services.checklist_item_add(actor=request.user, template=template, **item_form.cleaned_data)
+                return redirect("faults:checklist_detail", pk=template.pk)
+            if what == "remove":
+                item = get_object_or_404(ChecklistItem, pk=request.POST.get("item"), template=template)
+                services.checklist_item_remove(actor=request.user, item=item)
+                return redirect("faults:checklist_detail", pk=template.pk)
+        except ValidationError as exc:
+            _errors_to_form(item_form if what != "template" else template_form, exc)
+    return render(
+        request,
+        "faults/checklist_detail.html",
+        {
+            "template": template,
+            "items": template.items.all(),
+            "template_form": template_form,
+            "item_form": item_form,
+            "may_change": may_change,
+        },
+    )

@@ -288,3 +288,51 @@ def test_frozen_clock_helper_is_available():
     with time_machine.travel(datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)):
         assert timezone.now().year == 2026
     assert UserFactory
+
+
+# Checklist templates ------------------------------------------------------------------------
+
+
+def test_chief_engineer_builds_a_checklist_with_limits(client):
+    from apps.faults.models import ChecklistTemplate
+    from tests.faults.factories import chief
+
+    client.force_login(chief())
+    response = client.post(
+        reverse("faults:checklists"),
+        {"name": "UPS 周检", "room": "配电间", "frequency": "weekly", "active": "on"},
+    )
+    template = ChecklistTemplate.objects.get(name="UPS 周检")
+    assert response.status_code == 302
+    url = reverse("faults:checklist_detail", args=[template.pk])
+    client.post(
+        url,
+        {
+            "what": "item",
+            "label": "电池温度",
+            "kind": "number",
+            "unit": "°C",
+            "min_value": "5",
+            "max_value": "35",
+        },
+    )
+    page = client.post(
+        url, {"what": "item", "label": "电压", "kind": "number", "min_value": "240", "max_value": "200"}
+    ).content.decode()
+    assert "电压：最高正常值低于最低正常值" in page
+    assert [i.label for i in template.items.all()] == ["电池温度"]
+    assert "5–35 °C" in client.get(url).content.decode()
+
+
+def test_an_answered_item_cannot_be_removed():
+    template = room_checklist()
+    services.inspection_round_record(template=template, actor=engineer(), answers=answers(template))
+    with pytest.raises(ValidationError, match="不能删除"):
+        services.checklist_item_remove(actor=engineer(), item=template.items.first())
+
+
+def test_engineers_cannot_change_checklists(client):
+    template = room_checklist()
+    client.force_login(engineer())
+    url = reverse("faults:checklist_detail", args=[template.pk])
+    assert client.post(url, {"what": "item", "label": "x", "kind": "text"}).status_code == 403
