@@ -22,10 +22,23 @@ def default_allowed_roles() -> list[str]:
     return [Role.FRONT_DESK.value, Role.SHIFT_LEADER.value, Role.FLOOR_MANAGER.value]
 
 
+def default_work_start() -> datetime.time:
+    return datetime.time(9, 0)
+
+
+def default_work_end() -> datetime.time:
+    return datetime.time(22, 0)
+
+
 class Line(TimeStampedModel):
     """A front-desk telephone line, what it is for and who may answer it."""
 
-    number = models.CharField(_("number"), max_length=30, unique=True)
+    number = models.CharField(
+        _("number"),
+        max_length=30,
+        unique=True,
+        error_messages={"unique": _("A line with this number already exists.")},
+    )
     name = models.CharField(_("name"), max_length=100)
     place = models.CharField(_("place"), max_length=100, blank=True)
     purpose = models.CharField(
@@ -41,8 +54,8 @@ class Line(TimeStampedModel):
         default=default_allowed_roles,
         help_text=_("During working hours only these roles may answer the line."),
     )
-    work_start = models.TimeField(_("working hours from"), default=datetime.time(9, 0))
-    work_end = models.TimeField(_("working hours until"), default=datetime.time(22, 0))
+    work_start = models.TimeField(_("working hours from"), default=default_work_start)
+    work_end = models.TimeField(_("working hours until"), default=default_work_end)
     callback_minutes = models.PositiveSmallIntegerField(
         _("call back within (minutes)"),
         default=30,

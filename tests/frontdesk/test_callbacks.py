@@ -57,7 +57,8 @@ def test_overdue_callback_notifies_the_shift_leaders_once():
         assert callbacks_overdue_notify.delay().get() == 0
     notes = Notification.objects.filter(title__contains="回电逾期")
     assert sorted(n.recipient_id for n in notes) == [leader.pk, other_leader.pk]
-    assert "李女士" in notes[0].title and "12:30" in notes[0].body
+    assert "李女士" in notes[0].title
+    assert "12:30" in notes[0].body
     assert not Notification.objects.filter(recipient=desk, title__contains="回电逾期").exists()
     call.callback.refresh_from_db()
     assert call.callback.overdue_notified_at is not None
@@ -95,15 +96,21 @@ def test_callback_list_shows_due_overdue_highlighted_and_done(client):
         callback_complete(actor=desk, callback=done.callback, note="已答复")
         client.force_login(desk)
         page = client.get(reverse("frontdesk:callback_list")).content.decode()
-        assert "逾期先生" in page and "待回女士" in page and "已回先生" not in page
+        assert "逾期先生" in page
+        assert "待回女士" in page
+        assert "已回先生" not in page
         assert f'class="table-danger" data-testid="callback-{late.callback.pk}"' in page
         assert "已逾期" in page
         overdue = client.get(reverse("frontdesk:callback_list") + "?state=overdue").content.decode()
-        assert "逾期先生" in overdue and "待回女士" not in overdue
+        assert "逾期先生" in overdue
+        assert "待回女士" not in overdue
         due = client.get(reverse("frontdesk:callback_list") + "?state=due").content.decode()
-        assert "待回女士" in due and "逾期先生" not in due
+        assert "待回女士" in due
+        assert "逾期先生" not in due
         finished = client.get(reverse("frontdesk:callback_list") + "?state=done").content.decode()
-        assert "已回先生" in finished and "按时回电" in finished and "已答复" in finished
+        assert "已回先生" in finished
+        assert "按时回电" in finished
+        assert "已答复" in finished
 
 
 def test_marking_a_callback_done_from_the_list(client):
@@ -117,7 +124,8 @@ def test_marking_a_callback_done_from_the_list(client):
     again = client.post(reverse("frontdesk:callback_done", args=[call.callback.pk]), follow=True)
     assert "该回电已于" in again.content.decode()
     call.callback.refresh_from_db()
-    assert call.callback.done_by == desk and call.callback.note == "已回电"
+    assert call.callback.done_by == desk
+    assert call.callback.note == "已回电"
 
 
 def test_someone_outside_the_front_desk_cannot_mark_callbacks(client):
@@ -129,7 +137,8 @@ def test_someone_outside_the_front_desk_cannot_mark_callbacks(client):
 
 def test_the_overdue_check_is_scheduled_every_minute():
     task = PeriodicTask.objects.get(task="apps.frontdesk.tasks.callbacks_overdue_notify")
-    assert task.enabled and task.crontab.minute == "*"
+    assert task.enabled
+    assert task.crontab.minute == "*"
     assert str(task.crontab.timezone) == "Asia/Shanghai"
 
 
@@ -139,4 +148,5 @@ def test_front_desk_home_card_shows_callbacks_to_make(client):
         _promise(desk, make_line(), caller_name="卡片先生")
     client.force_login(desk)
     page = client.get(reverse("core:home")).content.decode()
-    assert "待回电" in page and "卡片先生" in page
+    assert "待回电" in page
+    assert "卡片先生" in page

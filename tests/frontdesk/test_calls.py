@@ -67,12 +67,15 @@ def test_role_not_allowed_on_the_line_is_told_and_recorded_as_not_allowed(client
     # The call log flags it for the floor manager.
     client.force_login(floor_manager_user())
     log = client.get(reverse("frontdesk:call_list") + "?not_allowed=1").content.decode()
-    assert "非授权" in log and "周领班" in log
+    assert "非授权" in log
+    assert "周领班" in log
 
 
 def test_outside_working_hours_any_answering_role_is_allowed():
     leader = shift_leader_user()
-    line = make_line(allowed_roles=[Role.FRONT_DESK], work_start=datetime.time(10), work_end=datetime.time(22))
+    line = make_line(
+        allowed_roles=[Role.FRONT_DESK], work_start=datetime.time(10), work_end=datetime.time(22)
+    )
     late = datetime.datetime(2026, 3, 2, 23, 15, tzinfo=SHANGHAI)
     call = log_call(actor=leader, line=line, answered_at=late)
     assert call.in_working_hours is False

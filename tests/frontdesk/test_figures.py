@@ -41,7 +41,12 @@ def fixed_calls():
     log_call(actor=desk, line=line_a, rings=5, answered_at=_at(12), confirmed=False)
     log_call(actor=leader, line=line_a, rings=2, answered_at=_at(13), outcome=Call.Outcome.CALLBACK)
     log_call(
-        actor=desk, line=line_b, rings=4, answered_at=_at(21, 50), confirmed=False, outcome=Call.Outcome.CALLBACK
+        actor=desk,
+        line=line_b,
+        rings=4,
+        answered_at=_at(21, 50),
+        confirmed=False,
+        outcome=Call.Outcome.CALLBACK,
     )
     log_call(actor=leader, line=line_b, rings=1, answered_at=_at(9, day=DAY + datetime.timedelta(days=1)))
     callback_complete(actor=desk, callback=c1.callback, done_at=_at(10, 20))
@@ -53,19 +58,25 @@ def fixed_calls():
 def test_daily_figures_per_line_and_per_person(fixed_calls):
     result = figures(start=day_range(DAY)[0], end=day_range(DAY)[1])
     assert result.total.calls == 5
-    assert result.total.prompt == 3 and result.total.prompt_share == 60.0
-    assert result.total.confirmed == 3 and result.total.confirmed_share == 60.0
+    assert result.total.prompt == 3
+    assert result.total.prompt_share == 60.0
+    assert result.total.confirmed == 3
+    assert result.total.confirmed_share == 60.0
     # Settled callbacks: on time (c1), late (c2), overdue (leader's); the 21:50 one is still due.
-    assert result.total.callbacks == 3 and result.total.callbacks_on_time == 1
+    assert result.total.callbacks == 3
+    assert result.total.callbacks_on_time == 1
     assert result.total.on_time_share == 33.3
     line_a, line_b = result.by_line
     assert (line_a.label, line_a.calls, line_a.prompt, line_a.confirmed) == ("A-100 吧台", 4, 3, 3)
     assert (line_a.callbacks, line_a.callbacks_on_time) == (3, 1)
     assert (line_b.label, line_b.calls, line_b.prompt, line_b.callbacks) == ("B-200 外卖", 1, 0, 0)
     by_person = {row.label: row for row in result.by_person}
-    assert by_person["孙前台"].calls == 4 and by_person["孙前台"].prompt_share == 50.0
-    assert by_person["孙前台"].callbacks == 2 and by_person["孙前台"].on_time_share == 50.0
-    assert by_person["周领班"].calls == 1 and by_person["周领班"].on_time_share == 0.0
+    assert by_person["孙前台"].calls == 4
+    assert by_person["孙前台"].prompt_share == 50.0
+    assert by_person["孙前台"].callbacks == 2
+    assert by_person["孙前台"].on_time_share == 50.0
+    assert by_person["周领班"].calls == 1
+    assert by_person["周领班"].on_time_share == 0.0
 
 
 @time_machine.travel(datetime.datetime(2026, 3, 31, 12, 0, tzinfo=SHANGHAI), tick=False)
@@ -80,7 +91,9 @@ def test_monthly_figures_include_every_day_of_the_month(fixed_calls):
 def test_figures_page_and_excel_export(client, fixed_calls):
     client.force_login(floor_manager_user())
     page = client.get(reverse("frontdesk:figures") + "?period=day&day=2026-03-02").content.decode()
-    assert "A-100 吧台" in page and "孙前台" in page and "(60.0%)" in page
+    assert "A-100 吧台" in page
+    assert "孙前台" in page
+    assert "(60.0%)" in page
     response = client.get(reverse("frontdesk:figures_export") + "?period=day&day=2026-03-02")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content), read_only=True)
@@ -89,16 +102,23 @@ def test_figures_page_and_excel_export(client, fixed_calls):
     assert rows[0][:3] == ("线路", "来电数", "三声内接听")
     assert rows[1][:3] == ("A-100 吧台", 4, 3)
     assert rows[-1][:2] == ("合计", 5)
-    assert {row[0] for row in by_person.iter_rows(min_row=2, values_only=True)} == {"孙前台", "周领班", "合计"}
+    assert {row[0] for row in by_person.iter_rows(min_row=2, values_only=True)} == {
+        "孙前台",
+        "周领班",
+        "合计",
+    }
     month = client.get(reverse("frontdesk:figures") + "?period=month&month=2026-03").content.decode()
-    assert "2026-03" in month and "B-200 外卖" in month
+    assert "2026-03" in month
+    assert "B-200 外卖" in month
 
 
 @time_machine.travel(datetime.datetime(2026, 3, 2, 22, 0, tzinfo=SHANGHAI), tick=False)
 def test_floor_manager_home_shows_the_figures(client, fixed_calls):
     client.force_login(floor_manager_user())
     page = client.get(reverse("core:home")).content.decode()
-    assert "前台电话" in page and "三声内接听" in page and "60.0%" in page
+    assert "前台电话" in page
+    assert "三声内接听" in page
+    assert "60.0%" in page
 
 
 def test_figures_are_not_for_the_front_desk_or_requesters(client):

@@ -20,7 +20,12 @@ def test_employee_asks_and_the_floor_manager_approves(client):
     client.force_login(desk)
     response = client.post(
         reverse("frontdesk:use_request_new"),
-        {"line": line.pk, "reason": "孩子发烧，要给家里打电话", "wanted_at": "2026-03-02T15:00", "minutes": 5},
+        {
+            "line": line.pk,
+            "reason": "孩子发烧，要给家里打电话",
+            "wanted_at": "2026-03-02T15:00",
+            "minutes": 5,
+        },
         follow=True,
     )
     assert "申请已提交大堂经理。" in response.content.decode()
@@ -38,9 +43,12 @@ def test_employee_asks_and_the_floor_manager_approves(client):
     )
     page = response.content.decode()
     assert "审批已记录。" in page
-    assert "孙前台" in page and "已同意" in page and "快去快回" in page
+    assert "孙前台" in page
+    assert "已同意" in page
+    assert "快去快回" in page
     request.refresh_from_db()
-    assert request.status == UseRequest.Status.APPROVED and request.decided_by == manager
+    assert request.status == UseRequest.Status.APPROVED
+    assert request.decided_by == manager
     assert Notification.objects.filter(recipient=desk, title__contains="私用电话已同意").exists()
 
 
@@ -51,7 +59,9 @@ def test_only_the_floor_manager_decides(client, role):
     with pytest.raises(PermissionDenied):
         use_request_decide(actor=someone, use_request=request, approve=True)
     client.force_login(someone)
-    response = client.post(reverse("frontdesk:use_request_decide", args=[request.pk]), {"decision": "approve"})
+    response = client.post(
+        reverse("frontdesk:use_request_decide", args=[request.pk]), {"decision": "approve"}
+    )
     assert response.status_code == 403
     request.refresh_from_db()
     assert request.status == UseRequest.Status.PENDING
@@ -78,7 +88,10 @@ def test_a_request_needs_a_reason(client):
     response = client.post(
         reverse("frontdesk:use_request_new"), {"reason": " ", "wanted_at": "2026-03-02T15:00", "minutes": 5}
     )
-    assert "这个字段是必填项。" in response.content.decode() or "请填写私用电话的事由。" in response.content.decode()
+    assert (
+        "这个字段是必填项。" in response.content.decode()
+        or "请填写私用电话的事由。" in response.content.decode()
+    )
     assert not UseRequest.objects.exists()
 
 
@@ -89,11 +102,14 @@ def test_employees_see_their_own_requests_and_the_floor_manager_sees_all(client)
     use_request_submit(actor=other, reason="钱的私事")
     client.force_login(desk)
     own = client.get(reverse("frontdesk:use_request_list")).content.decode()
-    assert "孙的私事" in own and "钱的私事" not in own
+    assert "孙的私事" in own
+    assert "钱的私事" not in own
     assert "办公室电话" in own
     client.force_login(floor_manager_user())
     everything = client.get(reverse("frontdesk:use_request_list")).content.decode()
-    assert "孙的私事" in everything and "钱的私事" in everything
+    assert "孙的私事" in everything
+    assert "钱的私事" in everything
     client.force_login(shift_leader_user())
     leader = client.get(reverse("frontdesk:use_request_list")).content.decode()
-    assert "钱的私事" in leader and "data-testid=\"approve-" not in leader
+    assert "钱的私事" in leader
+    assert 'data-testid="approve-' not in leader
