@@ -94,6 +94,7 @@ def figures_card(request):
             "today": selectors.figures(start=day_start, end=day_end),
             "month": selectors.figures(start=month_start, end=month_end),
             "pending": pending,
+            "callbacks": selectors.callback_counts(),
         },
         order=20,
         url=reverse("frontdesk:figures"),
