@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -26,6 +27,16 @@ from .forms import (
 from .models import Call, Callback, Line, UseRequest
 
 PAGE_SIZE = 50
+
+
+def _back(request, default: str):
+    """Redirect to the page the form came from when it is on this site, else to ``default``."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(default)
 
 
 def _perm(name):
@@ -201,7 +212,7 @@ def callback_done(request, pk):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Callback marked as done."))
-    return redirect(request.POST.get("next") or "frontdesk:callback_list")
+    return _back(request, "frontdesk:callback_list")
 
 
 # Personal use ------------------------------------------------------------------------------------
@@ -267,7 +278,7 @@ def use_request_decide(request, pk):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Decision recorded."))
-    return redirect(request.POST.get("next") or "frontdesk:use_request_list")
+    return _back(request, "frontdesk:use_request_list")
 
 
 # Figures -----------------------------------------------------------------------------------------

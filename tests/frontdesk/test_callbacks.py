@@ -150,3 +150,14 @@ def test_front_desk_home_card_shows_callbacks_to_make(client):
     page = client.get(reverse("core:home")).content.decode()
     assert "待回电" in page
     assert "卡片先生" in page
+
+
+def test_marking_done_never_redirects_off_site(client):
+    desk = front_desk_user()
+    call = _promise(desk, make_line())
+    client.force_login(desk)
+    response = client.post(
+        reverse("frontdesk:callback_done", args=[call.callback.pk]), {"next": "https://evil.example.com/"}
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("frontdesk:callback_list")
