@@ -7,6 +7,7 @@ app_name = "frontdesk"
 urlpatterns = [
     path("", views.call_new, name="call_new"),
     path("calls/", views.call_list, name="call_list"),
+    path("calls/export/", views.call_export, name="call_export"),
     path("callbacks/", views.callback_list, name="callback_list"),
     path("callbacks/<int:pk>/done/", views.callback_done, name="callback_done"),
     path("use-requests/", views.use_request_list, name="use_request_list"),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from apps.core.excel import XLSX_CONTENT_TYPE
 
 from . import selectors, services
-from .exports import figures_workbook
+from .exports import calls_workbook, figures_workbook
 from .forms import (
     CallbackDoneForm,
     CallForm,
@@ -136,20 +136,22 @@ def call_new(request):
     )
 
 
-@login_required
-@_perm("frontdesk.view_call")
-def call_list(request):
-    day_from = parse_date(request.GET.get("from") or "") or None
-    day_to = parse_date(request.GET.get("to") or "") or None
-    line = request.GET.get("line") or None
-    calls = selectors.call_list(
-        line=int(line) if line and line.isdigit() else None,
-        day_from=day_from,
-        day_to=day_to,
+def _filtered_calls(request):
+    line = request.GET.get("line", "")
+    return selectors.call_list(
+        line=int(line) if line.isdigit() else None,
+        day_from=parse_date(request.GET.get("from") or "") or None,
+        day_to=parse_date(request.GET.get("to") or "") or None,
         kind=request.GET.get("kind", ""),
         outcome=request.GET.get("outcome", ""),
         not_allowed_only=request.GET.get("not_allowed") == "1",
     )
+
+
+@login_required
+@_perm("frontdesk.view_call")
+def call_list(request):
+    calls = _filtered_calls(request)
     page = Paginator(calls, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -162,6 +164,16 @@ def call_list(request):
             "filters": request.GET,
         },
     )
+
+
+@login_required
+@_perm("frontdesk.view_call")
+def call_export(request):
+    response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="frontdesk-calls-{stamp}.xlsx"'
+    calls_workbook(_filtered_calls(request)).save(response)
+    return response
 
 
 # Callbacks ---------------------------------------------------------------------------------------

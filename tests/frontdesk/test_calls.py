@@ -1,10 +1,12 @@
 import datetime
+from io import BytesIO
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from apps.accounts.models import Role
 from apps.frontdesk.models import Call, Callback
@@ -167,3 +169,49 @@ def test_administrator_registers_a_line_and_front_desk_may_not(client):
     client.force_login(front_desk_user())
     assert client.get(reverse("frontdesk:line_new")).status_code == 403
     assert client.get(reverse("frontdesk:line_list")).status_code == 200
+
+
+def test_call_log_exports_to_excel_with_formulas_neutralised(client):
+    desk = front_desk_user()
+    line = make_line()
+    log_call(actor=desk, line=line, request='=HYPERLINK("http://x")', outcome=Call.Outcome.CALLBACK)
+    log_call(actor=desk, line=line, request="外卖两份")
+    client.force_login(desk)
+    response = client.get(reverse("frontdesk:call_export") + f"?line={line.pk}")
+    assert response.status_code == 200
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("接听时间", "线路", "接听人")
+    requests = {row[8] for row in rows[1:]}
+    assert requests == {'\'=HYPERLINK("http://x")', "外卖两份"}
+    assert any(row[11] is not None for row in rows[1:])
+
+
+def test_administrator_changes_a_line_and_new_callbacks_follow_it(client):
+    admin = UserFactory(username="admin3", roles=[Role.ADMINISTRATOR])
+    line = make_line(callback_minutes=30)
+    client.force_login(admin)
+    page = client.get(reverse("frontdesk:line_edit", args=[line.pk])).content.decode()
+    assert line.greeting in page
+    response = client.post(
+        reverse("frontdesk:line_edit", args=[line.pk]),
+        {
+            "number": line.number,
+            "name": "吧台电话",
+            "greeting": "您好，小羔羊火锅店（新店），我可以为您做什么？",
+            "allowed_roles": ["front_desk", "floor_manager"],
+            "work_start": "10:00",
+            "work_end": "22:00",
+            "callback_minutes": 15,
+            "is_active": "on",
+        },
+        follow=True,
+    )
+    assert f"线路 {line.number} 已保存。" in response.content.decode()
+    line.refresh_from_db()
+    assert line.callback_minutes == 15
+    assert line.allowed_roles == ["front_desk", "floor_manager"]
+    noon = datetime.datetime(2026, 3, 2, 12, 0, tzinfo=SHANGHAI)
+    call = log_call(actor=front_desk_user(), line=line, outcome=Call.Outcome.CALLBACK, answered_at=noon)
+    assert call.callback.due_at == noon + datetime.timedelta(minutes=15)
+    # A shift leader is no longer allowed on this line in working hours.
+    assert log_call(actor=shift_leader_user(), line=line, answered_at=noon).answerer_allowed is False
