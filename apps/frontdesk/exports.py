@@ -84,10 +84,13 @@ def calls_workbook(calls) -> StreamedWorkbook:
 def figures_workbook(figures: Figures, *, title: str) -> StreamedWorkbook:
     """Return a workbook with one sheet per line and one per person, each ending with the total."""
     book = StreamedWorkbook()
-    for sheet_title, first, rows in (
+    sheets = [
         (_("By line"), _("Line"), figures.by_line),
         (_("By person"), _("Answered by"), figures.by_person),
-    ):
+    ]
+    if figures.by_day:
+        sheets.append((_("By day"), _("Day"), figures.by_day))
+    for sheet_title, first, rows in sheets:
         sheet = book.sheet(f"{sheet_title} {title}", _columns(first))
         for row in rows:
             sheet.append(_values(row.label, row))

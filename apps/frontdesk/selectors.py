@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from .models import PROMPT_RINGS, Call, Callback, Line, UseRequest
@@ -145,6 +146,7 @@ class Figures:
     by_line: list[FigureRow]
     by_person: list[FigureRow]
     total: FigureRow
+    by_day: list[FigureRow]
 
 
 def _counts(now):
@@ -170,12 +172,17 @@ def _row(key, label, values) -> FigureRow:
 
 
 def figures(
-    *, start: datetime.datetime, end: datetime.datetime, now: datetime.datetime | None = None
+    *,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    now: datetime.datetime | None = None,
+    by_day: bool = False,
 ) -> Figures:
     """Return calls, share answered within three rings, share confirmed back and callbacks on time.
 
-    Grouped per line and per person for calls answered in [start, end). The on-time share
-    counts settled callbacks only: made, or already past their deadline.
+    Grouped per line and per person (and per local day when ``by_day``) for calls answered
+    in [start, end). The on-time share counts settled callbacks only: made, or already past
+    their deadline.
     """
     now = now or timezone.now()
     calls = Call.objects.filter(answered_at__gte=start, answered_at__lt=end)
@@ -192,5 +199,14 @@ def figures(
         .annotate(**counts)
         .order_by("answered_by__name", "answered_by__username")
     ]
+    days = []
+    if by_day:
+        days = [
+            _row(None, v["day"].isoformat(), v)
+            for v in calls.annotate(day=TruncDate("answered_at", tzinfo=timezone.get_current_timezone()))
+            .values("day")
+            .annotate(**counts)
+            .order_by("day")
+        ]
     total = _row(None, "", calls.aggregate(**counts))
-    return Figures(start=start, end=end, by_line=by_line, by_person=by_person, total=total)
+    return Figures(start=start, end=end, by_line=by_line, by_person=by_person, total=total, by_day=days)

@@ -303,7 +303,7 @@ def _figures_for(request):
         start, end = selectors.month_range(day)
     else:
         start, end = selectors.day_range(day)
-    return form, period, day, selectors.figures(start=start, end=end)
+    return form, period, day, selectors.figures(start=start, end=end, by_day=period == "month")
 
 
 @login_required

@@ -81,8 +81,9 @@ def test_daily_figures_per_line_and_per_person(fixed_calls):
 
 @time_machine.travel(datetime.datetime(2026, 3, 31, 12, 0, tzinfo=SHANGHAI), tick=False)
 def test_monthly_figures_include_every_day_of_the_month(fixed_calls):
-    result = figures(start=month_range(DAY)[0], end=month_range(DAY)[1])
+    result = figures(start=month_range(DAY)[0], end=month_range(DAY)[1], by_day=True)
     assert result.total.calls == 6
+    assert [(row.label, row.calls) for row in result.by_day] == [("2026-03-02", 5), ("2026-03-03", 1)]
     assert result.total.callbacks == 4  # by the end of the month every callback is settled
     assert {row.label: row.calls for row in result.by_person} == {"孙前台": 4, "周领班": 2}
 
