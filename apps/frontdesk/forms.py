@@ -54,7 +54,13 @@ class CallForm(forms.Form):
     line = forms.ModelChoiceField(
         label=_("Line"), queryset=Line.objects.none(), widget=forms.RadioSelect, empty_label=None
     )
-    rings = forms.IntegerField(label=_("Rings before answering"), min_value=1, max_value=30, initial=1)
+    # No default: the figures rely on the rings being counted, not assumed.
+    rings = forms.IntegerField(
+        label=_("Rings before answering"),
+        min_value=1,
+        max_value=30,
+        error_messages={"required": _("Choose how many times it rang before you answered.")},
+    )
     caller_name = forms.CharField(label=_("Caller name"), max_length=100, required=False)
     caller_number = forms.CharField(label=_("Caller number"), max_length=30, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=Call.Kind.choices, widget=forms.RadioSelect)

@@ -215,3 +215,10 @@ def test_administrator_changes_a_line_and_new_callbacks_follow_it(client):
     assert call.callback.due_at == noon + datetime.timedelta(minutes=15)
     # A shift leader is no longer allowed on this line in working hours.
     assert log_call(actor=shift_leader_user(), line=line, answered_at=noon).answerer_allowed is False
+
+
+def test_rings_must_be_counted_not_assumed(client):
+    client.force_login(front_desk_user())
+    response = _post_call(client, make_line(), rings="")
+    assert "请选择接听前响了几声。" in response.content.decode()
+    assert not Call.objects.exists()
