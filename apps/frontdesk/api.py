@@ -3,7 +3,6 @@
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
-from django.utils.dateparse import parse_date
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -111,7 +110,7 @@ class CallSerializer(serializers.ModelSerializer):
 
 
 class CallViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """The call log; filters: line, from, to (dates), kind, outcome."""
+    """The call log; filters: line, answered_by (user id), from, to (dates), kind, outcome."""
 
     serializer_class = CallSerializer
     permission_classes = [ModelPermissions]
@@ -121,10 +120,12 @@ class CallViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         params = self.request.query_params
         line = params.get("line", "")
+        person = params.get("answered_by", "")
         return selectors.call_list(
             line=int(line) if line.isdigit() else None,
-            day_from=parse_date(params.get("from") or "") or None,
-            day_to=parse_date(params.get("to") or "") or None,
+            answered_by=int(person) if person.isdigit() else None,
+            day_from=selectors.parse_day(params.get("from")),
+            day_to=selectors.parse_day(params.get("to")),
             kind=params.get("kind", ""),
             outcome=params.get("outcome", ""),
         )

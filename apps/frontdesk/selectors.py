@@ -6,8 +6,17 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 
 from .models import PROMPT_RINGS, Call, Callback, Line, UseRequest
+
+
+def parse_day(value: str | None) -> datetime.date | None:
+    """Return the date in a YYYY-MM-DD query parameter, or None when it is missing or not a real date."""
+    try:
+        return parse_date(value or "")
+    except ValueError:
+        return None
 
 
 def line_list(*, active_only: bool = False) -> QuerySet[Line]:

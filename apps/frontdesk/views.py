@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -5,7 +7,6 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -138,10 +139,12 @@ def call_new(request):
 
 def _filtered_calls(request):
     line = request.GET.get("line", "")
+    person = request.GET.get("person", "")
     return selectors.call_list(
         line=int(line) if line.isdigit() else None,
-        day_from=parse_date(request.GET.get("from") or "") or None,
-        day_to=parse_date(request.GET.get("to") or "") or None,
+        answered_by=int(person) if person.isdigit() else None,
+        day_from=selectors.parse_day(request.GET.get("from")),
+        day_to=selectors.parse_day(request.GET.get("to")),
         kind=request.GET.get("kind", ""),
         outcome=request.GET.get("outcome", ""),
         not_allowed_only=request.GET.get("not_allowed") == "1",
@@ -313,7 +316,13 @@ def figures(request):
     return render(
         request,
         "frontdesk/figures.html",
-        {"form": form, "period": period, "day": day, "figures": result},
+        {
+            "form": form,
+            "period": period,
+            "day": day,
+            "last_day": timezone.localtime(result.end).date() - datetime.timedelta(days=1),
+            "figures": result,
+        },
     )
 
 

@@ -222,3 +222,16 @@ def test_rings_must_be_counted_not_assumed(client):
     response = _post_call(client, make_line(), rings="")
     assert "请选择接听前响了几声。" in response.content.decode()
     assert not Call.objects.exists()
+
+
+def test_call_log_filters_by_person_and_shrugs_off_impossible_dates(client):
+    desk, leader = front_desk_user(), shift_leader_user()
+    line = make_line()
+    log_call(actor=desk, line=line, request="孙接的电话")
+    log_call(actor=leader, line=line, request="周接的电话")
+    client.force_login(floor_manager_user())
+    page = client.get(reverse("frontdesk:call_list") + f"?person={leader.pk}").content.decode()
+    assert "周接的电话" in page
+    assert "孙接的电话" not in page
+    assert client.get(reverse("frontdesk:call_list") + "?from=2026-02-30&to=x").status_code == 200
+    assert client.get(f"/api/frontdesk/calls/?answered_by={desk.pk}&from=2026-02-30").json()["count"] == 1

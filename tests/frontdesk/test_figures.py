@@ -133,3 +133,11 @@ def test_a_bad_month_is_explained(client):
     client.force_login(floor_manager_user())
     page = client.get(reverse("frontdesk:figures") + "?period=month&month=2026-13").content.decode()
     assert "月份请按 YYYY-MM 填写。" in page
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 2, 22, 0, tzinfo=SHANGHAI), tick=False)
+def test_figure_rows_open_the_matching_call_log(client, fixed_calls):
+    line_a, _line_b = fixed_calls
+    client.force_login(floor_manager_user())
+    page = client.get(reverse("frontdesk:figures") + "?period=month&month=2026-03").content.decode()
+    assert f"?line={line_a.pk}&amp;from=2026-03-01&amp;to=2026-03-31" in page
