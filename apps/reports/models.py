@@ -145,6 +145,7 @@ class ReportRun(models.Model):
     kind = models.CharField(_("report"), max_length=50, db_index=True)
     parameters = models.JSONField(_("parameters"), default=dict, blank=True)
     parameters_key = models.CharField(_("parameters key"), max_length=64, editable=False)
+    parameters_text = models.CharField(_("parameters"), max_length=500, blank=True)
     schedule = models.ForeignKey(
         ReportSchedule,
         verbose_name=_("schedule"),

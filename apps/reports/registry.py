@@ -70,15 +70,23 @@ class ReportKind:
         pairs = []
         for name, form_field in form.fields.items():
             value = params.get(name)
-            if value in (None, "", []):
+            if value in (None, "", [], False):
                 continue
-            choices = dict(getattr(form_field, "choices", []) or [])
-            if isinstance(value, list):
-                shown = ", ".join(str(choices.get(v, v)) for v in value)
+            if isinstance(form_field, forms.ModelMultipleChoiceField):
+                shown = "、".join(str(o) for o in form_field.queryset.filter(pk__in=value))
+            elif isinstance(form_field, forms.ModelChoiceField):
+                shown = str(form_field.queryset.filter(pk=value).first() or value)
+            elif isinstance(form_field, forms.BooleanField):
+                shown = str(_("Yes"))
             else:
-                shown = str(choices.get(value, value))
+                choices = {str(k): v for k, v in getattr(form_field, "choices", []) or []}
+                values = value if isinstance(value, list) else [value]
+                shown = "、".join(str(choices.get(str(v), v)) for v in values)
             pairs.append((str(form_field.label or name), shown))
         return pairs
+
+    def describe_text(self, params: dict) -> str:
+        return "; ".join(f"{label}: {value}" for label, value in self.describe(params))
 
 
 _kinds: dict[str, ReportKind] = {}

@@ -80,6 +80,7 @@ def report_run_request(*, kind_code: str, parameters: dict, actor) -> ReportRun:
         kind=kind.code,
         parameters=parameters,
         parameters_key=parameters_key(parameters),
+        parameters_text=kind.describe_text(parameters)[:500],
         requested_by=actor,
     )
     _enqueue_execute(run)
@@ -457,7 +458,8 @@ def report_schedule_fire(*, schedule_id: int, now: datetime.datetime | None = No
     only if it is still waiting; execution is itself idempotent.
     """
     schedule = ReportSchedule.objects.filter(pk=schedule_id, enabled=True).first()
-    if schedule is None or kind_get(schedule.kind) is None:
+    kind = kind_get(schedule.kind) if schedule else None
+    if kind is None:
         return None
     slot = schedule_slot(schedule, (now or timezone.now()) + SLOT_TOLERANCE)
     key = parameters_key(schedule.parameters)
@@ -467,6 +469,7 @@ def report_schedule_fire(*, schedule_id: int, now: datetime.datetime | None = No
                 kind=schedule.kind,
                 parameters=schedule.parameters,
                 parameters_key=key,
+                parameters_text=kind.describe_text(schedule.parameters)[:500],
                 schedule=schedule,
                 slot=slot,
             )

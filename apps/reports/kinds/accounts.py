@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth.models import Group
 from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from apps.accounts.models import Department, Role, User
 from apps.core.excel import Column
@@ -44,7 +44,7 @@ def users_report(report: ReportWriter, params: dict) -> None:
         _("Users"),
         [
             Column(_("User name"), 16),
-            Column(_("Name"), 14),
+            Column(pgettext("report column", "Name"), 14),
             Column(_("Department"), 16),
             Column(_("Roles"), 24),
             Column(_("Extension"), 10),
@@ -77,7 +77,7 @@ def users_report(report: ReportWriter, params: dict) -> None:
     report.summary_row(_("Active users"), active)
     report.summary_row(_("Disabled users"), sheet.rows - active)
 
-    by_role = report.detail(_("Roles"), [Column(_("Role"), 20), Column(_("Users"), 10)])
+    by_role = report.detail(_("Roles"), [Column(_("Role"), 20), Column(_("Number of users"), 10)])
     counts = dict(
         Group.objects.annotate(n=Count("user", filter=Q(user__is_active=True))).values_list("name", "n")
     )

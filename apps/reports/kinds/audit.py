@@ -4,7 +4,7 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from apps.core.excel import Column
 
@@ -13,10 +13,10 @@ from ..registry import register_kind
 from ..writer import ReportWriter
 
 ACTIONS = {
-    LogEntry.Action.CREATE: gettext_lazy("Created"),
-    LogEntry.Action.UPDATE: gettext_lazy("Changed"),
-    LogEntry.Action.DELETE: gettext_lazy("Deleted"),
-    LogEntry.Action.ACCESS: gettext_lazy("Event"),
+    LogEntry.Action.CREATE: pgettext_lazy("audit action", "Created"),
+    LogEntry.Action.UPDATE: pgettext_lazy("audit action", "Changed"),
+    LogEntry.Action.DELETE: pgettext_lazy("audit action", "Deleted"),
+    LogEntry.Action.ACCESS: pgettext_lazy("audit action", "Event"),
 }
 
 
@@ -62,7 +62,7 @@ def audit_report(report: ReportWriter, params: dict) -> None:
             Column(_("Record type"), 16),
             Column(_("Record"), 30),
             Column(_("Action"), 8),
-            Column(_("Changes"), 80),
+            Column(_("Changed values"), 80),
             Column(_("Address"), 15),
         ],
     )
@@ -98,7 +98,9 @@ def audit_report(report: ReportWriter, params: dict) -> None:
     for action, label in ACTIONS.items():
         report.summary_row(label, by_action.get(action, 0))
 
-    by_type = report.detail(_("By record type"), [Column(_("Record type"), 24), Column(_("Changes"), 10)])
+    by_type = report.detail(
+        _("By record type"), [Column(_("Record type"), 24), Column(_("Number of changes"), 10)]
+    )
     total = 0
     for ct, count in (
         entries.values_list("content_type_id")
