@@ -142,7 +142,14 @@ def parameters_to_json(cleaned_data: dict) -> dict:
             return [convert(v) for v in value]
         return value
 
-    return {name: convert(value) for name, value in cleaned_data.items() if value not in (None, "", [])}
+    # Empty and false values are left out, so an unticked box and a missing one give the same key.
+    return {
+        name: convert(value)
+        for name, value in cleaned_data.items()
+        if not (
+            value is None or value is False or value == "" or (hasattr(value, "__len__") and not len(value))
+        )
+    }
 
 
 UNKNOWN_KIND = _("(report no longer available)")

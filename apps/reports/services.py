@@ -122,7 +122,11 @@ def report_build(*, kind: ReportKind, parameters: dict, target, today=None, on_p
         on_progress=on_progress,
         today=today,
     )
-    kind.build(writer, parameters)
+    try:
+        kind.build(writer, parameters)
+    except BaseException:
+        writer.discard()
+        raise
     rows = writer.finish()
     writer.save(target)
     return rows

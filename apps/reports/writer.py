@@ -1,5 +1,6 @@
 """The workbook a report kind writes: a summary sheet first, then detail sheets, all streamed."""
 
+import contextlib
 from collections.abc import Callable, Iterable, Sequence
 
 from django.utils import timezone
@@ -93,3 +94,14 @@ class ReportWriter:
 
     def save(self, target) -> None:
         self.book.save(target)
+
+    def discard(self) -> None:
+        """Drop a workbook that will not be saved, removing the temporary files its sheets stream to."""
+        for ws in self.book.workbook.worksheets:
+            writer = getattr(ws, "_writer", None)
+            if writer is None:
+                continue
+            with contextlib.suppress(Exception):  # a half-written sheet; its file goes anyway
+                ws.close()
+            with contextlib.suppress(OSError, ValueError):
+                writer.cleanup()
