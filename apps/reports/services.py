@@ -194,7 +194,8 @@ def report_run_execute(*, run_id: int) -> ReportRun | None:
             if run.schedule_id:
                 from .tasks import report_run_deliver
 
-                transaction.on_commit(partial(report_run_deliver.delay, run_id=run.pk))
+                # robust: the file is made whatever happens to the mail; delivery retries on its own.
+                transaction.on_commit(partial(report_run_deliver.delay, run_id=run.pk), robust=True)
         return run
     except TRANSIENT_ERRORS:
         ReportRun.objects.filter(pk=run.pk, status=ReportRun.Status.RUNNING).update(
@@ -238,7 +239,9 @@ def report_run_deliver(*, run_id: int) -> int:
     """
     from apps.accounts.selectors import user_recipients
 
-    run = ReportRun.objects.select_for_update().select_related("schedule").filter(pk=run_id).first()
+    run = (
+        ReportRun.objects.select_for_update(of=("self",)).select_related("schedule").filter(pk=run_id).first()
+    )
     if run is None or run.delivered_at or run.status != ReportRun.Status.SUCCEEDED or not run.schedule:
         return 0
     schedule = run.schedule
