@@ -229,6 +229,4 @@ def test_files_older_than_the_retention_period_are_deleted(settings):
     import os
 
     assert not os.path.exists(old_path)
-    assert PeriodicTask.objects.filter(
-        name="reports.purge", task="apps.reports.tasks.report_runs_purge"
-    ).exists()
+    assert PeriodicTask.objects.filter(task="apps.reports.tasks.report_runs_purge", enabled=True).exists()
