@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -302,6 +303,29 @@ def report_run_deliver(*, run_id: int) -> int:
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def stale_after() -> datetime.timedelta:
+    return datetime.timedelta(minutes=int(getattr(settings, "TELROOM_REPORT_STALE_MINUTES", 180)))
+
+
+def report_runs_fail_stale(*, now: datetime.datetime | None = None) -> int:
+    """Mark failed the runs left queued or running far too long (a worker died and the task was lost).
+
+    They then show their error and a retry button; a late worker finishing one still wins.
+    """
+    cutoff = (now or timezone.now()) - stale_after()
+    stale = ReportRun.objects.filter(
+        Q(status=ReportRun.Status.RUNNING, started_at__lt=cutoff)
+        | Q(status=ReportRun.Status.QUEUED, created_at__lt=cutoff, started_at__isnull=True)
+    )
+    count = 0
+    for run_id in stale.values_list("pk", flat=True):
+        if report_run_fail(
+            run_id=run_id, error=_("The run was interrupted (no worker finished it); retry it.")
+        ):
+            count += 1
+    return count
 
 
 # --- Retention ------------------------------------------------------------------------------

@@ -40,3 +40,9 @@ def report_run_deliver(*, run_id: int) -> int:
 def report_runs_purge() -> int:
     """Delete report files older than the retention period."""
     return services.report_runs_purge()
+
+
+@shared_task(acks_late=True)
+def report_runs_fail_stale() -> int:
+    """Mark failed the runs a lost worker left behind, so they can be retried."""
+    return services.report_runs_fail_stale()

@@ -230,3 +230,23 @@ def test_files_older_than_the_retention_period_are_deleted(settings):
 
     assert not os.path.exists(old_path)
     assert PeriodicTask.objects.filter(task="apps.reports.tasks.report_runs_purge", enabled=True).exists()
+
+
+def test_a_run_a_lost_worker_left_running_is_marked_failed_and_can_be_retried(client):
+    admin = admin_user()
+    start = datetime.datetime(2026, 3, 3, 9, 0, tzinfo=SHANGHAI)
+    with time_machine.travel(start, tick=False):
+        run = services.report_run_request(kind_code="users", parameters={}, actor=admin)
+        ReportRun.objects.filter(pk=run.pk).update(status=ReportRun.Status.RUNNING, started_at=start)
+    with time_machine.travel(start + datetime.timedelta(hours=1), tick=False):
+        assert services.report_runs_fail_stale() == 0
+    with time_machine.travel(start + datetime.timedelta(hours=4), tick=False):
+        assert services.report_runs_fail_stale() == 1
+    run.refresh_from_db()
+    assert run.status == ReportRun.Status.FAILED
+    client.force_login(admin)
+    assert "报表生成中断" in client.get("/reports/").content.decode()
+    services.report_run_retry(run=run, actor=admin)
+    services.report_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == ReportRun.Status.SUCCEEDED
