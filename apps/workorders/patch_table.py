@@ -1,0 +1,282 @@
+"""Every call work orders make into the patch table, in one place.
+
+Work orders change the patch table only through ``apps.patching.services`` (and read it
+through the objects those return and ``apps.patching.selectors``). This module adapts
+those calls to what an order needs and turns the patch table's refusals into
+``PatchTableError`` carrying the patch table's own sentence.
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+
+class PatchTableError(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self):
+        return str(self.message)
+
+
+UNAVAILABLE = _("The patch table is not available yet.")
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(str(m) for m in exc.messages)
+    return str(getattr(exc, "message", exc))
+
+
+def _services():
+    try:
+        from apps.patching import services
+    except ImportError:
+        return None
+    return services
+
+
+def available() -> bool:
+    return _services() is not None
+
+
+def _call(function, **kwargs):
+    try:
+        return function(**kwargs)
+    except ValidationError as exc:
+        raise PatchTableError(_message(exc)) from None
+
+
+# --- reads ------------------------------------------------------------------------------------
+
+
+def normalise(text: str) -> str:
+    return str(text or "").strip().replace("／", "/").replace("－", "-").upper()
+
+
+def terminal_problems(designations) -> dict[str, str]:
+    """Return designation -> why it is not a terminal of the patch table (empty when all are)."""
+    services = _services()
+    if services is None:
+        return {}
+    problems = {}
+    for name in designations:
+        try:
+            services.terminal_resolve(name)
+        except ValidationError as exc:
+            problems[name] = _message(exc)
+    return problems
+
+
+def plan_fields_check(*, order, port: str, extension: str, outlet: str) -> list[str]:
+    """Return sentences about a planned port, extension or outlet the patch table does not have."""
+    from .models import OrderKind
+
+    services = _services()
+    if services is None:
+        return []
+    problems = []
+    if port:
+        try:
+            services.port_resolve(port)
+        except ValidationError as exc:
+            problems.append(_message(exc))
+    if outlet:
+        try:
+            services.outlet_resolve(outlet)
+        except ValidationError as exc:
+            problems.append(_message(exc))
+    if (
+        order.kind in (OrderKind.INSTALL, OrderKind.NUMBER_CHANGE)
+        and extension
+        and _extension(extension) is not None
+    ):
+        problems.append(_("Extension %(number)s is already in use.") % {"number": extension})
+    return problems
+
+
+def _extension(number: str):
+    services = _services()
+    if services is None or not number:
+        return None
+    try:
+        return services.extension_resolve(number)
+    except ValidationError:
+        return None
+
+
+def _location_of(extension) -> str:
+    outlet = getattr(extension, "outlet", None)
+    if outlet is None:
+        return ""
+    room = outlet.room
+    return f"{room.building.code}-{room.number}"
+
+
+def extension_location(*, number: str) -> str:
+    """Return where an extension is now (building-room, e.g. A-1203), or ""."""
+    ext = _extension(number)
+    return _location_of(ext) if ext is not None else ""
+
+
+def extension_exists(*, number: str) -> bool:
+    if not available():
+        return True
+    return _extension(number) is not None
+
+
+def subscribed_departments() -> list:
+    """Return the departments that subscribe to added, removed and changed telephones."""
+    try:
+        from apps.patching.selectors import subscribed_departments as subscribed
+    except ImportError:
+        return []
+    return list(subscribed())
+
+
+def plan_suggestion(*, order) -> dict | None:
+    """Return a suggested plan (steps, port, extension, outlet) for the common cases, or None."""
+    try:
+        from apps.patching.selectors import work_order_plan_suggestion
+    except ImportError:
+        return None
+    return work_order_plan_suggestion(
+        kind=order.kind,
+        building=order.building,
+        room=order.room,
+        outlet=order.outlet,
+        extension=order.extension,
+    )
+
+
+def free_terminals_near(*, order, limit: int = 20) -> list[str]:
+    """Return free terminals that reach the order's room, for the plan form's hints."""
+    try:
+        from apps.patching.selectors import free_terminals_near as near
+    except ImportError:
+        return []
+    return list(near(building=order.building, room=order.room, limit=limit))
+
+
+# --- writes -----------------------------------------------------------------------------------
+
+
+def terminals_reserve(*, terminals, reference: str, actor) -> None:
+    """Mark free terminals reserved for the order, so the patch table shows the order's number."""
+    services = _services()
+    if services is None or not terminals:
+        return
+    _call(services.terminal_reserve, terminals=list(terminals), reference=reference, actor=actor)
+
+
+def terminals_release(*, terminals, reference: str, actor) -> None:
+    services = _services()
+    if services is None or not terminals:
+        return
+    _call(services.terminal_release, terminals=list(terminals), reference=reference, actor=actor)
+
+
+def plan_apply(*, steps, actor, reference: str, reason: str) -> None:
+    """Apply the jumper steps all or nothing, re-checked by the patch table as it is now."""
+    services = _services()
+    if services is None:
+        raise PatchTableError(UNAVAILABLE)
+    rows = []
+    for step in steps:
+        if step.action == "connect":
+            rows.append(
+                {
+                    "action": "connect",
+                    "terminal_a": step.terminal_a,
+                    "terminal_b": step.terminal_b,
+                    "reason": reason,
+                }
+            )
+        else:
+            rows.append({"action": "disconnect", "terminal_a": step.terminal_a, "reason": reason})
+    _call(services.patch_plan_apply, steps=rows, actor=actor, reference=reference)
+
+
+def disconnect_check(*, steps) -> list[tuple[int, str]]:
+    """Return (position, sentence) for disconnect steps whose two terminals are not jumpered together now."""
+    services = _services()
+    if services is None:
+        return []
+    try:
+        from apps.patching.selectors import terminal_peer
+    except ImportError:
+        return []
+    problems = []
+    for step in steps:
+        if step.action != "disconnect":
+            continue
+        peer = terminal_peer(terminal=step.terminal_a)
+        if peer != step.terminal_b:
+            problems.append(
+                (
+                    step.position,
+                    _("%(a)s is not jumpered to %(b)s (now: %(peer)s).")
+                    % {"a": step.terminal_a, "b": step.terminal_b, "peer": peer or _("no jumper")},
+                )
+            )
+    return problems
+
+
+def extension_apply(*, order, actor) -> tuple[str, str]:
+    """Bring the extension in line with the completed order; return (old location, new location)."""
+    from .models import OrderKind
+
+    services = _services()
+    if services is None:
+        raise PatchTableError(UNAVAILABLE)
+    reason = str(_("Work order %(number)s") % {"number": order.number})
+    common = {"actor": actor, "reason": reason, "reference": order.number}
+    outlet = order.planned_outlet or order.outlet
+    if order.kind == OrderKind.INSTALL:
+        number = order.planned_extension or order.extension
+        if not number:
+            raise PatchTableError(_("Plan the extension number to install."))
+        ext = _call(
+            services.extension_assign,
+            number=number,
+            user_name=order.person,
+            department=order.department,
+            port=order.planned_port or None,
+            outlet=outlet or None,
+            **common,
+        )
+        return "", _location_of(ext) or order.location
+    ext = _extension(order.extension)
+    if ext is None:
+        raise PatchTableError(
+            _("There is no extension %(number)s in the patch table.") % {"number": order.extension}
+        )
+    old = _location_of(ext)
+    if order.kind == OrderKind.MOVE:
+        fields = {"user_name": order.person, "department": order.department}
+        if outlet:
+            fields["outlet"] = outlet
+        if order.planned_port:
+            fields["port"] = order.planned_port
+        ext = _call(services.extension_update, extension=ext, **fields, **common)
+        return old, _location_of(ext) or order.location
+    if order.kind == OrderKind.REMOVAL:
+        _call(services.extension_remove, extension=ext, **common)
+        return old, ""
+    # Number change: the same phone, port and outlet under the new number.
+    number = order.planned_extension or order.new_extension
+    if not number:
+        raise PatchTableError(_("Plan the new extension number."))
+    keep = {
+        "user_name": order.person or ext.user_name,
+        "department": order.department or ext.department,
+        "class_of_service": ext.class_of_service,
+        "port": ext.port,
+        "outlet": ext.outlet,
+        "notes": ext.notes,
+    }
+    if order.planned_port:
+        keep["port"] = order.planned_port
+    _call(services.extension_remove, extension=ext, **common)
+    new = _call(services.extension_assign, number=number, **keep, **common)
+    return old, _location_of(new) or old
