@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.core.excel import XLSX_CONTENT_TYPE, Column, StreamedWorkbook
@@ -20,11 +21,11 @@ from .function_changes import function_change_is_approved, function_change_url
 from .models import OrderKind, PlanStep
 
 SCOPE_LABELS = {
-    "mine": _("My requests"),
-    "waiting": _("Waiting for assignment"),
-    "assigned": _("My assigned work"),
-    "overdue": _("Overdue"),
-    "all": _("All orders"),
+    "mine": gettext_lazy("My requests"),
+    "waiting": gettext_lazy("Waiting for assignment"),
+    "assigned": gettext_lazy("My assigned work"),
+    "overdue": gettext_lazy("Overdue"),
+    "all": gettext_lazy("All orders"),
 }
 
 
@@ -76,24 +77,24 @@ def order_list(request):
 
 
 EXPORT_COLUMNS = [
-    Column(_("Order number"), 16),
-    Column(_("Kind"), 10),
-    Column(_("Status"), 10),
-    Column(_("Requester"), 12),
-    Column(_("Department"), 14),
-    Column(_("Phone user"), 12),
-    Column(_("Contact phone"), 14),
-    Column(_("Building"), 8),
-    Column(_("Floor"), 6),
-    Column(_("Room"), 8),
-    Column(_("Outlet"), 12),
-    Column(_("Extension"), 10),
-    Column(_("New extension"), 10),
-    Column(_("Wanted date"), 12),
-    Column(_("Engineer"), 12),
-    Column(_("Submitted at"), 17),
-    Column(_("Completed at"), 17),
-    Column(_("Notes"), 30),
+    Column(gettext_lazy("Order number"), 16),
+    Column(gettext_lazy("Kind"), 10),
+    Column(gettext_lazy("Status"), 10),
+    Column(gettext_lazy("Requester"), 12),
+    Column(gettext_lazy("Department"), 14),
+    Column(gettext_lazy("Phone user"), 12),
+    Column(gettext_lazy("Contact phone"), 14),
+    Column(gettext_lazy("Building"), 8),
+    Column(gettext_lazy("Floor"), 6),
+    Column(gettext_lazy("Room"), 8),
+    Column(gettext_lazy("Outlet"), 12),
+    Column(gettext_lazy("Extension"), 10),
+    Column(gettext_lazy("New extension"), 10),
+    Column(gettext_lazy("Wanted date"), 12),
+    Column(gettext_lazy("Engineer"), 12),
+    Column(gettext_lazy("Submitted at"), 17),
+    Column(gettext_lazy("Completed at"), 17),
+    Column(gettext_lazy("Notes"), 30),
 ]
 
 
