@@ -125,37 +125,167 @@ def extension_exists(*, number: str) -> bool:
     return _extension(number) is not None
 
 
+def _selectors():
+    try:
+        from apps.patching import selectors
+    except ImportError:
+        return None
+    return selectors
+
+
 def subscribed_departments() -> list:
     """Return the departments that subscribe to added, removed and changed telephones."""
-    try:
-        from apps.patching.selectors import subscribed_departments as subscribed
-    except ImportError:
+    selectors = _selectors()
+    if selectors is None:
         return []
-    return list(subscribed())
+    if hasattr(selectors, "subscribed_departments"):
+        return list(selectors.subscribed_departments())
+    # Until the patch table offers a selector for its subscriptions, read them here (read only).
+    from apps.accounts.models import Department
+    from apps.patching.models import DepartmentSubscription
+
+    return list(Department.objects.filter(pk__in=DepartmentSubscription.objects.values("department_id")))
+
+
+def _trace_hops(**kwargs) -> list:
+    selectors = _selectors()
+    if selectors is None:
+        return []
+    trace = selectors.extension_trace(**kwargs)
+    return list(getattr(trace, "hops", []) or [])
+
+
+def _jumpers_in(hops) -> list[tuple[str, str]]:
+    """Return the (terminal, terminal) pairs a trace crosses by jumper, in path order."""
+    pairs = []
+    for i, hop in enumerate(hops):
+        if hop.kind == "jumper" and 0 < i < len(hops) - 1:
+            pairs.append((hops[i - 1].designation, hops[i + 1].designation))
+    return pairs
+
+
+def terminal_peer(*, terminal: str) -> str:
+    """Return the terminal jumpered to ``terminal`` now, or ""."""
+    for a, b in _jumpers_in(_trace_hops(text=terminal)):
+        if a == terminal:
+            return b
+        if b == terminal:
+            return a
+    return ""
+
+
+def _frame_of(designation: str) -> str:
+    return designation.split("/", 1)[0]
+
+
+def _free(designation: str) -> bool:
+    selectors = _selectors()
+    rows = selectors.terminal_search(q=designation, free_only=True, limit=1)
+    return bool(rows) and rows[0]["designation"] == designation
+
+
+def _line_route(*, equipment: str, outlet: str) -> list[dict] | None:
+    """Return connect steps from an equipment terminal to an outlet: same frame, or through one riser."""
+    hops = _trace_hops(text=outlet)
+    terminals = [h.designation for h in hops if h.kind == "terminal"]
+    if not terminals or any(h.kind == "jumper" for h in hops):
+        return None  # the outlet is not wired, or it is already patched
+    line = terminals[0]
+    if _frame_of(line) == _frame_of(equipment):
+        return [{"action": "connect", "terminal_a": equipment, "terminal_b": line, "note": ""}]
+    # A floor frame: find a free riser pair whose far end is on the floor frame and near end on the main frame.
+    selectors = _selectors()
+    for row in selectors.terminal_search(q="", free_only=True, frame=_frame_of(line), side="line", limit=200):
+        if row["designation"] == line:
+            continue
+        riser = [h.designation for h in _trace_hops(text=row["designation"]) if h.kind == "terminal"]
+        near = [t for t in riser if _frame_of(t) == _frame_of(equipment)]
+        if near and _free(near[0]):
+            return [
+                {"action": "connect", "terminal_a": equipment, "terminal_b": near[0], "note": ""},
+                {"action": "connect", "terminal_a": row["designation"], "terminal_b": line, "note": ""},
+            ]
+    return None
+
+
+def _free_outlet(*, building: str, room: str, outlet: str) -> str:
+    if outlet:
+        return normalise(outlet)
+    selectors = _selectors()
+    for row in selectors.outlet_search(q=f"{normalise(building)}-{normalise(room)}-", limit=20):
+        if row["status"] == "free":
+            return row["designation"]
+    return ""
 
 
 def plan_suggestion(*, order) -> dict | None:
-    """Return a suggested plan (steps, port, extension, outlet) for the common cases, or None."""
-    try:
-        from apps.patching.selectors import work_order_plan_suggestion
-    except ImportError:
+    """Suggest a plan for the common cases, or None when the patch table has nothing to offer.
+
+    Install: a free PBX port, its equipment terminal, and the line terminal (through one
+    riser when the room is served by a floor frame) that reaches the room's outlet. Move:
+    disconnect the old path, build the new one from the same equipment terminal, keep the
+    number. Removal: disconnect the path and free the number.
+    """
+    from .models import OrderKind
+
+    selectors = _selectors()
+    if selectors is None:
         return None
-    return work_order_plan_suggestion(
-        kind=order.kind,
-        building=order.building,
-        room=order.room,
-        outlet=order.outlet,
-        extension=order.extension,
-    )
+    outlet = _free_outlet(building=order.building, room=order.room, outlet=order.outlet)
+    if order.kind == OrderKind.INSTALL:
+        for row in selectors.port_search(q="", free_only=True, limit=50):
+            port = selectors.designation_resolve(row["designation"])
+            equipment = getattr(getattr(port, "terminal", None), "designation", "")
+            if not equipment or not _free(equipment):
+                continue
+            steps = _line_route(equipment=equipment, outlet=outlet) if outlet else None
+            if steps:
+                return {
+                    "steps": steps,
+                    "port": row["designation"],
+                    "outlet": outlet,
+                    "extension": order.extension,
+                }
+            return None
+        return None
+    hops = _trace_hops(extension=order.extension)
+    old = [
+        {"action": "disconnect", "terminal_a": a, "terminal_b": b, "note": ""} for a, b in _jumpers_in(hops)
+    ]
+    if order.kind == OrderKind.REMOVAL:
+        return {"steps": old} if old else None
+    if order.kind == OrderKind.MOVE:
+        ports = [h for h in hops if h.kind == "port"]
+        terminals = [h.designation for h in hops if h.kind == "terminal"]
+        if not ports or not terminals or not outlet:
+            return None
+        new = _line_route(equipment=terminals[0], outlet=outlet)
+        if not new:
+            return None
+        return {"steps": old + new, "port": "", "outlet": outlet, "extension": order.extension}
+    return None
 
 
 def free_terminals_near(*, order, limit: int = 20) -> list[str]:
-    """Return free terminals that reach the order's room, for the plan form's hints."""
-    try:
-        from apps.patching.selectors import free_terminals_near as near
-    except ImportError:
+    """Return free line terminals on the frame that serves the order's room (hints for the plan form)."""
+    selectors = _selectors()
+    if selectors is None:
         return []
-    return list(near(building=order.building, room=order.room, limit=limit))
+    traces = selectors.extension_trace(text=f"{normalise(order.building)}-{normalise(order.room)}")
+    if not isinstance(traces, list):
+        return []
+    frames = []
+    for trace in traces:
+        for hop in trace.hops:
+            if hop.kind == "terminal" and _frame_of(hop.designation) not in frames:
+                frames.append(_frame_of(hop.designation))
+    found = []
+    for frame in frames[:2]:
+        found += [
+            r["designation"]
+            for r in selectors.terminal_search(q="", free_only=True, frame=frame, limit=limit)
+        ]
+    return found[:limit]
 
 
 # --- writes -----------------------------------------------------------------------------------
@@ -199,12 +329,7 @@ def plan_apply(*, steps, actor, reference: str, reason: str) -> None:
 
 def disconnect_check(*, steps) -> list[tuple[int, str]]:
     """Return (position, sentence) for disconnect steps whose two terminals are not jumpered together now."""
-    services = _services()
-    if services is None:
-        return []
-    try:
-        from apps.patching.selectors import terminal_peer
-    except ImportError:
+    if _selectors() is None:
         return []
     problems = []
     for step in steps:
