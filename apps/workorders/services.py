@@ -6,6 +6,7 @@ changed only through ``patch_table`` (which calls ``apps.patching``'s services).
 """
 
 import datetime
+import re
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -433,7 +434,14 @@ def order_complete(*, actor, order: WorkOrder, comment: str = "") -> WorkOrder:
             if steps:
                 patch_table.plan_apply(steps=steps, actor=actor, reference=current.number, reason=reason)
         except patch_table.PatchTableError as exc:
-            raise PlanStepFailed(exc.message, position=_failed_position(exc.message, len(steps))) from None
+            position, why = _failed_step(str(exc.message), len(steps))
+            if position is None:
+                raise PlanStepFailed(exc.message, position=None) from None
+            raise PlanStepFailed(
+                _("Step %(n)s (%(step)s) failed: %(reason)s")
+                % {"n": position, "step": str(steps[position - 1]), "reason": why},
+                position=position,
+            ) from None
         try:
             old_location, new_location = patch_table.extension_apply(order=current, actor=actor)
         except patch_table.PatchTableError as exc:
@@ -452,14 +460,18 @@ def order_complete(*, actor, order: WorkOrder, comment: str = "") -> WorkOrder:
     return order
 
 
-def _failed_position(message: str, count: int) -> int | None:
-    """Return the step number the patch table's sentence names ("Step 2: …" / "第 2 步"), if any."""
-    import re
+_STEP_PREFIX = re.compile(r"^\s*(?:Step\s*(\d+)\s*[:：]|第\s*(\d+)\s*步\s*[:：]?)\s*")
 
-    match = re.search(r"(?:Step|第)\s*(\d+)", str(message))
-    if match and 1 <= int(match.group(1)) <= count:
-        return int(match.group(1))
-    return None
+
+def _failed_step(message: str, count: int) -> tuple[int | None, str]:
+    """Split the patch table's "Step 2: …" sentence into the step number and the reason."""
+    match = _STEP_PREFIX.match(message)
+    if not match:
+        return None, message
+    position = int(match.group(1) or match.group(2))
+    if not 1 <= position <= count:
+        return None, message
+    return position, message[match.end() :]
 
 
 # --- cancel ---------------------------------------------------------------------------------
