@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 
 pytest.importorskip("apps.patching.services", reason="the patch table is not merged yet")
 
-from apps.accounts.models import Role  # noqa: E402
 from apps.core.models import Notification  # noqa: E402
 from apps.workorders import patch_table, services  # noqa: E402
 from apps.workorders.errors import PlanStepFailed  # noqa: E402
@@ -13,7 +12,7 @@ from apps.workorders.models import OrderKind, OrderStatus, TerminalReservation  
 from tests.factories import DepartmentFactory, UserFactory  # noqa: E402
 
 from . import patch_fixture as pf  # noqa: E402
-from .factories import assigned_order, engineer, requester  # noqa: E402
+from .factories import assigned_order, engineer  # noqa: E402
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +69,11 @@ def test_install_order_creates_the_extension_on_the_planned_port(table, eng):
     assert suggestion is not None
     assert suggestion["steps"][0]["terminal_b"] == pf.L_B0508
     services.order_plan(
-        actor=eng, order=order, steps=suggestion["steps"], port=suggestion["port"], extension="8200",
+        actor=eng,
+        order=order,
+        steps=suggestion["steps"],
+        port=suggestion["port"],
+        extension="8200",
         outlet=suggestion["outlet"],
     )
     services.order_start(actor=eng, order=order)
@@ -96,7 +99,12 @@ def test_removal_order_disconnects_and_frees_the_number(table, eng):
 
 def test_number_change_keeps_the_port_and_outlet(table, eng):
     order = assigned_order(
-        to=eng, kind=OrderKind.NUMBER_CHANGE, extension="8123", new_extension="8124", building="A", room="1203"
+        to=eng,
+        kind=OrderKind.NUMBER_CHANGE,
+        extension="8123",
+        new_extension="8124",
+        building="A",
+        room="1203",
     )
     services.order_start(actor=eng, order=order)
     services.order_complete(actor=eng, order=order)
@@ -149,7 +157,9 @@ def test_a_disconnect_step_that_no_longer_matches_is_refused(table, eng):
 
     order = assigned_order(to=eng, kind=OrderKind.REMOVAL, extension="8123", building="A", room="1203")
     services.order_plan(
-        actor=eng, order=order, steps=[{"action": "disconnect", "terminal_a": pf.E1, "terminal_b": pf.L_A1203}]
+        actor=eng,
+        order=order,
+        steps=[{"action": "disconnect", "terminal_a": pf.E1, "terminal_b": pf.L_A1203}],
     )
     services.order_start(actor=eng, order=order)
     p.jumper_disconnect(terminal=pf.E1, actor=eng, reason="误操作")
@@ -162,11 +172,15 @@ def test_a_disconnect_step_that_no_longer_matches_is_refused(table, eng):
 
 def test_a_reserved_terminal_blocks_a_second_order(table, eng):
     first = assigned_order(to=eng, kind=OrderKind.INSTALL, building="B", room="0508", assign_extension=True)
-    services.order_plan(actor=eng, order=first, steps=[{"action": "connect", "terminal_a": pf.E2, "terminal_b": pf.L_B0508}])
+    services.order_plan(
+        actor=eng, order=first, steps=[{"action": "connect", "terminal_a": pf.E2, "terminal_b": pf.L_B0508}]
+    )
     second = assigned_order(to=eng, kind=OrderKind.INSTALL, building="B", room="0508", assign_extension=True)
     with pytest.raises(ValidationError) as exc:
         services.order_plan(
-            actor=eng, order=second, steps=[{"action": "connect", "terminal_a": pf.E3, "terminal_b": pf.L_B0508}]
+            actor=eng,
+            order=second,
+            steps=[{"action": "connect", "terminal_a": pf.E3, "terminal_b": pf.L_B0508}],
         )
     assert first.number in " ".join(exc.value.messages)
     assert not second.steps.exists()
@@ -177,7 +191,9 @@ def test_a_reserved_terminal_blocks_a_second_order(table, eng):
 
 def test_cancelling_frees_the_reservations(table, eng):
     order = assigned_order(to=eng, kind=OrderKind.INSTALL, building="B", room="0508", assign_extension=True)
-    services.order_plan(actor=eng, order=order, steps=[{"action": "connect", "terminal_a": pf.E2, "terminal_b": pf.L_B0508}])
+    services.order_plan(
+        actor=eng, order=order, steps=[{"action": "connect", "terminal_a": pf.E2, "terminal_b": pf.L_B0508}]
+    )
     services.order_cancel(actor=eng, order=order, reason="用户取消")
     from apps.patching import selectors
 
@@ -188,7 +204,11 @@ def test_cancelling_frees_the_reservations(table, eng):
 def test_unknown_terminal_in_a_plan_is_named(table, eng):
     order = assigned_order(to=eng)
     with pytest.raises(ValidationError) as exc:
-        services.order_plan(actor=eng, order=order, steps=[{"action": "connect", "terminal_a": "MDF-9/X/1", "terminal_b": pf.L_B0508}])
+        services.order_plan(
+            actor=eng,
+            order=order,
+            steps=[{"action": "connect", "terminal_a": "MDF-9/X/1", "terminal_b": pf.L_B0508}],
+        )
     assert "第 1 步" in " ".join(exc.value.messages)
 
 
