@@ -241,7 +241,11 @@ class PlanStep(models.Model):
 
 
 class TerminalReservation(models.Model):
-    """A terminal held by one open order's plan: no other open order may plan it."""
+    """A terminal (or PBX port, or ``#number`` for a new extension) held by one open order's plan.
+
+    The unique ``terminal`` means no other open order may plan it; the row goes when the
+    order completes, is cancelled or returned.
+    """
 
     order = models.ForeignKey(
         WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="reservations"

@@ -6,7 +6,7 @@ those calls to what an order needs and turns the patch table's refusals into
 ``PatchTableError`` carrying the patch table's own sentence.
 """
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -45,9 +45,17 @@ def _call(function, **kwargs):
         return function(**kwargs)
     except ValidationError as exc:
         raise PatchTableError(_message(exc)) from None
+    except ObjectDoesNotExist:
+        # Someone removed the row between our read and the patch table's lock.
+        raise PatchTableError(_("The patch table changed meanwhile; reload and try again.")) from None
 
 
 # --- reads ------------------------------------------------------------------------------------
+
+
+def is_terminal(designation: str) -> bool:
+    """Return whether a designation has the terminal shape ``<frame>/<block>/<position>``."""
+    return designation.count("/") == 2
 
 
 def normalise(text: str) -> str:

@@ -48,6 +48,8 @@ ORDER_FIELDS = (
     "notes",
     "function_change_request",
 )
+#: How a planned new extension number is held in ``TerminalReservation`` (beside terminals and ports).
+EXTENSION_CLAIM = "#%s"
 EDITABLE_FIELDS = tuple(f for f in ORDER_FIELDS if f != "kind")
 
 
@@ -259,7 +261,8 @@ def _reservations_release(order: WorkOrder, *, actor) -> None:
     held = list(TerminalReservation.objects.filter(order=order).values_list("terminal", flat=True))
     if held:
         TerminalReservation.objects.filter(order=order).delete()
-        patch_table.terminals_release(terminals=held, reference=order.number, actor=actor)
+        terminals = [t for t in held if patch_table.is_terminal(t)]
+        patch_table.terminals_release(terminals=terminals, reference=order.number, actor=actor)
 
 
 @transaction.atomic
@@ -315,11 +318,26 @@ def order_plan(
     extension = (extension or "").strip()
     outlet = patch_table.normalise(outlet)
     errors.extend(patch_table.plan_fields_check(order=current, port=port, extension=extension, outlet=outlet))
+    # Besides terminals, an open plan holds its PBX port and a new extension number.
+    claims = list(terminals)
+    if port:
+        claims.append(port)
+    if extension and current.kind in (OrderKind.INSTALL, OrderKind.NUMBER_CHANGE):
+        claims.append(EXTENSION_CLAIM % extension)
     held = dict(
-        TerminalReservation.objects.filter(terminal__in=terminals)
+        TerminalReservation.objects.filter(terminal__in=claims)
         .exclude(order=current)
         .values_list("terminal", "order__number")
     )
+    if port in held:
+        errors.append(
+            _("PBX port %(port)s is reserved by work order %(other)s.") % {"port": port, "other": held[port]}
+        )
+    if EXTENSION_CLAIM % extension in held:
+        errors.append(
+            _("Extension %(number)s is reserved by work order %(other)s.")
+            % {"number": extension, "other": held[EXTENSION_CLAIM % extension]}
+        )
     for row in rows:
         for t in (row.terminal_a, row.terminal_b):
             if t in held:
@@ -338,7 +356,7 @@ def order_plan(
     try:
         with transaction.atomic():
             TerminalReservation.objects.bulk_create(
-                [TerminalReservation(order=current, terminal=t) for t in terminals]
+                [TerminalReservation(order=current, terminal=t) for t in claims]
             )
     except IntegrityError:
         raise WorkOrderConflict(

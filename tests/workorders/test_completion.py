@@ -229,3 +229,14 @@ def test_engineer_completes_through_the_page_and_sees_the_failed_step(client, ta
     api = client.post(f"/api/workorders/{order.pk}/complete/")
     assert api.status_code == 409
     assert api.json()["step"] == 2
+
+
+def test_a_planned_port_and_new_number_are_held_for_the_order(table, eng):
+    first = assigned_order(to=eng, kind=OrderKind.INSTALL, building="B", room="0508", assign_extension=True)
+    services.order_plan(actor=eng, order=first, steps=[], port="PBX-1/1-02-05", extension="8300")
+    second = assigned_order(to=eng, kind=OrderKind.INSTALL, building="B", room="0509", assign_extension=True)
+    with pytest.raises(ValidationError) as exc:
+        services.order_plan(actor=eng, order=second, steps=[], port="PBX-1/1-02-05", extension="8300")
+    text = " ".join(exc.value.messages)
+    assert "PBX-1/1-02-05" in text
+    assert "8300" in text
