@@ -263,14 +263,24 @@ def plan_suggestion(*, order) -> dict | None:
     if order.kind == OrderKind.REMOVAL:
         return {"steps": old} if old else None
     if order.kind == OrderKind.MOVE:
-        ports = [h for h in hops if h.kind == "port"]
         terminals = [h.designation for h in hops if h.kind == "terminal"]
-        if not ports or not terminals or not outlet:
+        if not any(h.kind == "port" for h in hops) or not terminals or not outlet:
             return None
+        keep = {"port": "", "outlet": outlet, "extension": order.extension}
+        target = [h.designation for h in _trace_hops(text=outlet) if h.kind == "terminal"]
+        if target:
+            # The old path already reaches the frame that serves the new room: re-patch only there.
+            for a, b in reversed(_jumpers_in(hops)):
+                if _frame_of(a) == _frame_of(target[0]) and b != target[0]:
+                    steps = [
+                        {"action": "disconnect", "terminal_a": a, "terminal_b": b, "note": ""},
+                        {"action": "connect", "terminal_a": a, "terminal_b": target[0], "note": ""},
+                    ]
+                    return {"steps": steps, **keep}
         new = _line_route(equipment=terminals[0], outlet=outlet)
         if not new:
             return None
-        return {"steps": old + new, "port": "", "outlet": outlet, "extension": order.extension}
+        return {"steps": old + new, **keep}
     return None
 
 
