@@ -190,3 +190,30 @@ def test_audit_trail_keeps_who_changed_what_with_before_and_after():
     entry = audit_entries_for(user).first()
     assert entry.actor == admin
     assert entry.changes_dict["department"] == [str(old.pk), str(new.pk)]
+
+
+def test_default_schedules_exist_after_migrate():
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(task="apps.core.tasks.notifications_prune")
+    assert task.crontab.timezone.key == "Asia/Shanghai"
+
+
+def test_without_redis_beat_runs_a_due_task_in_its_own_process(settings):
+    """The embedded set-up: beat applies each due entry eagerly, so schedules work with no broker."""
+    import datetime
+
+    from celery.beat import ScheduleEntry, Scheduler
+    from django.utils import timezone
+
+    from telroom.celery import app
+
+    user = UserFactory()
+    old = Notification.objects.create(recipient=user, title="旧通知")
+    Notification.objects.filter(pk=old.pk).update(read_at=timezone.now() - datetime.timedelta(days=400))
+    keep = Notification.objects.create(recipient=user, title="未读")
+    assert app.conf.task_always_eager
+    scheduler = Scheduler(app, lazy=True)
+    entry = ScheduleEntry(name="prune", task="apps.core.tasks.notifications_prune", schedule=60, app=app)
+    scheduler.apply_async(entry)
+    assert list(Notification.objects.values_list("pk", flat=True)) == [keep.pk]

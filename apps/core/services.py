@@ -62,3 +62,11 @@ def notification_mark_read(*, user, notification_ids: Iterable[int] | None = Non
     if notification_ids is not None:
         unread = unread.filter(pk__in=list(notification_ids))
     return unread.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def notification_prune(*, days: int = 180) -> int:
+    """Delete notifications read more than ``days`` ago."""
+    cutoff = timezone.now() - timezone.timedelta(days=days)
+    deleted, _ = Notification.objects.filter(read_at__lt=cutoff).delete()
+    return deleted

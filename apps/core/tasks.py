@@ -41,3 +41,11 @@ def notifications_email(*, notification_ids: list[int]) -> int:
             notification.emailed_at = timezone.now()
         Notification.objects.bulk_update(pending, ["emailed_at"])
     return sent
+
+
+@shared_task
+def notifications_prune(*, days: int = 180) -> int:
+    """Delete read notifications older than ``days``; return how many were removed."""
+    from .services import notification_prune
+
+    return notification_prune(days=days)
