@@ -575,3 +575,47 @@ def _notify_done(order: WorkOrder, *, old_location: str, new_location: str, acto
         departments=list(departments.values()),
         exclude=actor,
     )
+
+
+# --- reminders --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def orders_overdue_remind(*, today: datetime.date | None = None) -> int:
+    """Remind each engineer of their open orders past the wanted date, and dispatchers of unassigned ones.
+
+    Return the number of overdue orders found. Runs each morning (Celery beat).
+    """
+    today = today or timezone.localdate()
+    overdue = list(
+        WorkOrder.objects.filter(status__in=OPEN_STATUSES, wanted_date__lt=today)
+        .exclude(status__in=[OrderStatus.DRAFT, OrderStatus.RETURNED])
+        .select_related("assignee")
+        .order_by("wanted_date", "pk")
+    )
+    by_engineer: dict[int, list[WorkOrder]] = {}
+    waiting = []
+    for order in overdue:
+        if order.assignee_id:
+            by_engineer.setdefault(order.assignee_id, []).append(order)
+        else:
+            waiting.append(order)
+    for engineer_id, orders in by_engineer.items():
+        notification_send(
+            title=_("%(count)s of your work orders are overdue"),
+            body=_("Past the wanted date: %(numbers)s"),
+            params={"count": len(orders), "numbers": ", ".join(o.number for o in orders)},
+            url="/workorders/?scope=assigned",
+            users=[engineer_id],
+            level="warning",
+        )
+    if waiting:
+        notification_send(
+            title=_("%(count)s overdue work orders wait for assignment"),
+            body=_("Past the wanted date: %(numbers)s"),
+            params={"count": len(waiting), "numbers": ", ".join(o.number for o in waiting)},
+            url="/workorders/?scope=overdue",
+            groups=rules.DISPATCHER_GROUPS,
+            level="warning",
+        )
+    return len(overdue)

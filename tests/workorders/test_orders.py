@@ -161,3 +161,18 @@ def test_order_fields_helper_covers_every_kind():
 def test_overdue_means_open_and_past_the_wanted_date():
     order = make_order(wanted_date=timezone.localdate() - datetime.timedelta(days=1))
     assert order.is_overdue
+
+
+def test_overdue_orders_are_reminded_to_their_engineer_and_to_dispatchers():
+    from django_celery_beat.models import PeriodicTask
+
+    from apps.workorders.tasks import orders_overdue_remind
+
+    past = timezone.localdate() - datetime.timedelta(days=1)
+    late = assigned_order(wanted_date=past)
+    waiting = make_order(submit=True, wanted_date=past)
+    make_order(submit=True)  # on time
+    assert orders_overdue_remind() == 2
+    assert Notification.objects.filter(recipient=late.assignee, body__contains=late.number).exists()
+    assert Notification.objects.filter(body__contains=waiting.number, title__contains="等待派工").exists()
+    assert PeriodicTask.objects.filter(task="apps.workorders.tasks.orders_overdue_remind").exists()
