@@ -2,29 +2,53 @@
 
 An order whose work changes a phone-system function links a function-change request
 (功能调整) and cannot complete until the chief engineer has approved it (regulation 5).
+Everything here goes through ``apps.approvals.selectors``; while that app is absent,
+no linked request counts as approved, so such an order cannot complete.
 """
 
 from django.urls import NoReverseMatch, reverse
 
 
-def function_change_is_approved(*, request_id: int) -> bool:
-    """Return whether the function-change request ``request_id`` is approved (or already implemented).
-
-    Asks ``apps.approvals.selectors.function_change_is_approved``; while that selector
-    does not exist, no linked request counts as approved, so such an order cannot complete.
-    """
+def _selectors():
     try:
-        from apps.approvals.selectors import function_change_is_approved as approved
+        from apps.approvals import selectors
     except ImportError:
+        return None
+    return selectors if hasattr(selectors, "function_change_is_approved") else None
+
+
+def function_change_is_approved(*, request_id: int) -> bool:
+    """Return whether the function-change request ``request_id`` is approved (or already implemented)."""
+    selectors = _selectors()
+    if selectors is None:
         return False
-    return bool(approved(request_id=request_id))
+    return bool(selectors.function_change_is_approved(request_id=request_id))
 
 
-def function_change_url(*, request_id: int) -> str:
-    """Return the page of the request, or "" while the approvals app has no such page."""
-    for name in ("approvals:detail", "approvals:request_detail", "approvals:function_change_detail"):
-        try:
-            return reverse(name, args=[request_id])
-        except NoReverseMatch:
-            continue
-    return ""
+def function_change_exists(*, request_id: int) -> bool:
+    """Return whether the request exists (True while the approvals app cannot say)."""
+    selectors = _selectors()
+    if selectors is None or not hasattr(selectors, "function_change_get"):
+        return True
+    return selectors.function_change_get(request_id=request_id) is not None
+
+
+def function_change_describe(*, request_id: int) -> dict:
+    """Return what the order page shows of the linked request: code, title, status, link."""
+    described = {"code": f"#{request_id}", "title": "", "status": "", "url": ""}
+    selectors = _selectors()
+    if selectors is not None and hasattr(selectors, "function_change_get"):
+        change = selectors.function_change_get(request_id=request_id)
+        if change is not None:
+            described.update(
+                code=getattr(change, "code", described["code"]),
+                title=getattr(change, "title", ""),
+                status=change.get_status_display() if hasattr(change, "get_status_display") else "",
+                url=change.get_absolute_url() if hasattr(change, "get_absolute_url") else "",
+            )
+            return described
+    try:
+        described["url"] = reverse("approvals:detail", args=[request_id])
+    except NoReverseMatch:
+        pass
+    return described

@@ -19,7 +19,7 @@ from apps.core.services import notification_send
 
 from . import patch_table, rules
 from .errors import PlanStepFailed, WorkOrderConflict
-from .function_changes import function_change_is_approved
+from .function_changes import function_change_exists, function_change_is_approved
 from .models import (
     NUMBER_PREFIXES,
     OPEN_STATUSES,
@@ -111,6 +111,10 @@ def _validate(order: WorkOrder) -> None:
         and order.new_extension == order.extension
     ):
         errors.setdefault("new_extension", []).append(_("The new number is the same as the current one."))
+    if order.function_change_request and not function_change_exists(request_id=order.function_change_request):
+        errors.setdefault("function_change_request", []).append(
+            _("There is no function-change request %(number)s.") % {"number": order.function_change_request}
+        )
     if errors:
         raise ValidationError(errors)
 

@@ -17,7 +17,7 @@ from . import patch_table, rules, selectors, services
 from .errors import PlanStepFailed, WorkOrderConflict
 from .filters import OrderFilter
 from .forms import AssignForm, CommentForm, OrderForm, PlanForm, ReasonForm, StepFormSet
-from .function_changes import function_change_is_approved, function_change_url
+from .function_changes import function_change_describe, function_change_is_approved
 from .models import OrderKind, PlanStep
 
 SCOPE_LABELS = {
@@ -203,7 +203,7 @@ def order_detail(request, pk):
             "reason_form": ReasonForm(),
             "comment_form": CommentForm(),
             "function_change_approved": function_change_is_approved(request_id=fc) if fc else None,
-            "function_change_url": function_change_url(request_id=fc) if fc else "",
+            "function_change": function_change_describe(request_id=fc) if fc else None,
         },
     )
 
