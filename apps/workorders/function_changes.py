@@ -6,6 +6,8 @@ Everything here goes through ``apps.approvals.selectors``; while that app is abs
 no linked request counts as approved, so such an order cannot complete.
 """
 
+import contextlib
+
 from django.urls import NoReverseMatch, reverse
 
 
@@ -47,8 +49,6 @@ def function_change_describe(*, request_id: int) -> dict:
                 url=change.get_absolute_url() if hasattr(change, "get_absolute_url") else "",
             )
             return described
-    try:
+    with contextlib.suppress(NoReverseMatch):
         described["url"] = reverse("approvals:detail", args=[request_id])
-    except NoReverseMatch:
-        pass
     return described
