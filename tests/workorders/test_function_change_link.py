@@ -45,9 +45,19 @@ def test_order_waits_for_the_approval_then_completes():
     refused = ""
     try:
         services.order_complete(actor=eng, order=order)
-    except WorkOrderConflict as exc:
+    except WorkOrderConflict as second:
         # Without the patch table the extension cannot be changed; the approval no longer blocks it.
-        refused = str(exc)
+        refused = str(second)
     assert "总工" not in refused
     order.refresh_from_db()
     assert order.status in (OrderStatus.COMPLETED, OrderStatus.IN_PROGRESS)
+
+
+def test_the_order_page_shows_the_linked_request_and_its_state(client):
+    eng = engineer(username="wang")
+    change = make_request(requester=eng, status=FunctionChange.Status.SUBMITTED)
+    order = make_order(function_change_request=change.pk)
+    client.force_login(order.requester)
+    page = client.get(f"/workorders/{order.pk}/").content.decode()
+    assert change.code in page
+    assert "尚未批准" in page
