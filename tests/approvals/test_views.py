@@ -363,3 +363,13 @@ def test_function_changes_export_lists_requests_with_their_decisions(client, own
     assert rows[1][1] == "'=开通代答组"
     assert rows[1][11] == "已批准"
     assert rows[1][13] == "李总工"
+
+
+def test_pages_read_in_english_for_an_english_user(client, owner):
+    change = make_request(requester=owner, status=S.SUBMITTED)
+    viewer = chief(language="en")
+    client.force_login(viewer)
+    client.cookies["django_language"] = "en"
+    body = client.get(change.get_absolute_url()).content.decode()
+    assert "Pending approval" in body
+    assert "Rollback plan" in body
