@@ -369,7 +369,6 @@ def test_pages_read_in_english_for_an_english_user(client, owner):
     change = make_request(requester=owner, status=S.SUBMITTED)
     viewer = chief(language="en")
     client.force_login(viewer)
-    client.cookies["django_language"] = "en"
     body = client.get(change.get_absolute_url()).content.decode()
     assert "Pending approval" in body
     assert "Rollback plan" in body
