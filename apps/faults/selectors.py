@@ -5,6 +5,7 @@ import datetime
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Avg,
+    Case,
     Count,
     DurationField,
     ExpressionWrapper,
@@ -15,6 +16,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
@@ -22,6 +24,7 @@ from django.utils import timezone
 
 from .models import (
     DEFAULT_TARGETS,
+    SEVERITY_ORDER,
     AccessEntry,
     Cause,
     ChecklistTemplate,
@@ -105,9 +108,14 @@ def fault_list(
     return _with_repeats(faults)
 
 
-def fault_queue(*, user) -> QuerySet[Fault]:
-    """Open faults for the engineers, unacknowledged and most severe first."""
-    return fault_list(user=user, status="open")
+def fault_queue_order(faults: QuerySet[Fault]) -> QuerySet[Fault]:
+    """Order open faults for the engineers: unacknowledged first, then the most severe, then the oldest."""
+    return faults.annotate(
+        waiting=Case(When(acknowledged_at__isnull=True, then=Value(0)), default=Value(1)),
+        severity_rank=Case(
+            *[When(severity=s, then=Value(rank)) for s, rank in SEVERITY_ORDER.items()], default=Value(9)
+        ),
+    ).order_by("waiting", "severity_rank", "reported_at", "pk")
 
 
 def fault_attach_deadlines(faults, *, now=None, targets=None) -> list[Fault]:

@@ -83,10 +83,10 @@ def fault_list(request):
         q=request.GET.get("q", ""),
         mine=request.GET.get("mine") == "1",
     )
+    if status == "open":
+        faults = selectors.fault_queue_order(faults)
     page = Paginator(faults, 30).get_page(request.GET.get("page"))
     page.object_list = selectors.fault_attach_deadlines(page.object_list)
-    if status == "open":
-        page.object_list = selectors.fault_sort_queue(page.object_list)
     return render(
         request,
         "faults/fault_list.html",

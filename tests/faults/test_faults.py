@@ -294,3 +294,15 @@ def test_item_history_query_count(client):
         reverse("faults:item_history") + "?kind=extension&item=8123",
         lambda n: [report(actor=zhao) for _ in range(n)],
     )
+
+
+def test_queue_puts_unacknowledged_and_critical_faults_first(client):
+    wang = engineer()
+    seen_critical = report(severity="critical", item="8001")
+    services.fault_acknowledge(fault=seen_critical, actor=wang)
+    minor = report(severity="minor", item="8002")
+    critical = report(severity="critical", item="8003")
+    client.force_login(wang)
+    page = client.get(reverse("faults:list")).content.decode()
+    positions = [page.index(f.number) for f in (critical, minor, seen_critical)]
+    assert positions == sorted(positions)
