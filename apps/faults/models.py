@@ -622,6 +622,7 @@ for _model in (
     ResponseTarget,
     Fault,
     FaultAction,
+    FaultEvent,
     FaultEscalation,
     ChecklistTemplate,
     ChecklistItem,

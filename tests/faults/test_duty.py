@@ -336,3 +336,10 @@ def test_engineers_cannot_change_checklists(client):
     client.force_login(engineer())
     url = reverse("faults:checklist_detail", args=[template.pk])
     assert client.post(url, {"what": "item", "label": "x", "kind": "text"}).status_code == 403
+
+
+def test_checklist_list_query_count(client):
+    from tests.faults.factories import chief
+
+    client.force_login(chief())
+    assert_same_queries(client, reverse("faults:checklists"), lambda n: [room_checklist() for _ in range(n)])
