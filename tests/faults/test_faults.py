@@ -306,3 +306,11 @@ def test_queue_puts_unacknowledged_and_critical_faults_first(client):
     page = client.get(reverse("faults:list")).content.decode()
     positions = [page.index(f.number) for f in (critical, minor, seen_critical)]
     assert positions == sorted(positions)
+
+
+def test_an_english_speaking_engineer_reads_the_queue_in_english(client):
+    report()
+    client.force_login(engineer(language="en"))
+    page = client.get(reverse("faults:list")).content.decode()
+    assert "Fault queue" in page
+    assert "Reported" in page
