@@ -314,3 +314,13 @@ def test_an_english_speaking_engineer_reads_the_queue_in_english(client):
     page = client.get(reverse("faults:list")).content.decode()
     assert "Fault queue" in page
     assert "Reported" in page
+
+
+def test_model_validation_explains_a_closed_fault_without_cause():
+    fault = report()
+    fault.status = Fault.Status.CLOSED
+    fault.restored_at = fault.closed_at = timezone.now()
+    fault.acknowledged_at = fault.reported_at
+    with pytest.raises(ValidationError) as excinfo:
+        fault.full_clean()
+    assert "关闭的故障须填写原因" in str(excinfo.value.message_dict["cause"])
