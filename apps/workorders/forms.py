@@ -54,11 +54,19 @@ class CommentForm(forms.Form):
 
 class PlanForm(forms.Form):
     port = forms.CharField(
-        label=_("PBX port"), required=False, max_length=40, help_text=_("For example PBX-1/1-02-05.")
+        label=_("PBX port"),
+        required=False,
+        max_length=40,
+        help_text=_("For example PBX-1/1-02-05."),
+        widget=forms.TextInput(attrs={"list": "free-ports"}),
     )
     extension = forms.CharField(label=_("Extension"), required=False, max_length=20)
     outlet = forms.CharField(
-        label=_("Outlet"), required=False, max_length=50, help_text=_("For example A-1203-2.")
+        label=_("Outlet"),
+        required=False,
+        max_length=50,
+        help_text=_("For example A-1203-2."),
+        widget=forms.TextInput(attrs={"list": "room-outlets"}),
     )
     notes = forms.CharField(label=_("Plan notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

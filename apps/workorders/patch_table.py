@@ -306,6 +306,23 @@ def free_terminals_near(*, order, limit: int = 20) -> list[str]:
     return found[:limit]
 
 
+def free_ports(*, limit: int = 20) -> list[str]:
+    """Return free PBX ports (no extension) for the plan form's hints."""
+    selectors = _selectors()
+    if selectors is None:
+        return []
+    return [r["designation"] for r in selectors.port_search(q="", free_only=True, limit=limit)]
+
+
+def outlets_in_room(*, order, limit: int = 20) -> list[dict]:
+    """Return the outlets of the order's room with their state (free or in use)."""
+    selectors = _selectors()
+    if selectors is None:
+        return []
+    prefix = f"{normalise(order.building)}-{normalise(order.room)}-"
+    return [r for r in selectors.outlet_search(q=prefix, limit=limit) if r["designation"].startswith(prefix)]
+
+
 # --- writes -----------------------------------------------------------------------------------
 
 
@@ -396,6 +413,8 @@ def extension_apply(*, order, actor) -> tuple[str, str]:
         )
     old = _location_of(ext)
     if order.kind == OrderKind.MOVE:
+        if not outlet:
+            raise PatchTableError(_("Plan the outlet in the new room."))
         fields = {"user_name": order.person, "department": order.department}
         if outlet:
             fields["outlet"] = outlet

@@ -271,6 +271,8 @@ def order_plan(request, pk):
             "formset": formset,
             "suggested": bool(suggestion),
             "free_terminals": patch_table.free_terminals_near(order=order),
+            "free_ports": patch_table.free_ports(),
+            "room_outlets": patch_table.outlets_in_room(order=order),
             "current_location": patch_table.extension_location(number=order.extension),
             "actions": PlanStep.Action.choices,
         },

@@ -240,3 +240,49 @@ def test_a_planned_port_and_new_number_are_held_for_the_order(table, eng):
     text = " ".join(exc.value.messages)
     assert "PBX-1/1-02-05" in text
     assert "8300" in text
+
+
+def test_api_plans_and_completes_a_move(client, table, eng):
+    order = assigned_order(to=eng, kind=OrderKind.MOVE, extension="8123", building="B", room="0507")
+    client.force_login(eng)
+    plan = {
+        "steps": [
+            {"position": 1, "action": "disconnect", "terminal_a": pf.E1, "terminal_b": pf.L_A1203},
+            {"position": 2, "action": "connect", "terminal_a": pf.E1, "terminal_b": pf.L_B0507},
+        ],
+        "outlet": "B-0507-1",
+    }
+    response = client.post(f"/api/workorders/{order.pk}/plan/", plan, content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert len(response.json()["steps"]) == 2
+    assert client.post(f"/api/workorders/{order.pk}/start/").status_code == 200
+    response = client.post(f"/api/workorders/{order.pk}/complete/")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "completed"
+    assert patch_table.extension_location(number="8123") == "B-0507"
+
+
+def test_plan_page_offers_the_rooms_outlets_and_free_ports(client, table, eng):
+    order = assigned_order(to=eng, kind=OrderKind.INSTALL, building="B", room="0508", assign_extension=True)
+    client.force_login(eng)
+    page = client.get(f"/workorders/{order.pk}/plan/").content.decode()
+    assert "B-0508-1" in page
+    assert "PBX-1/1-02-02" in page
+    assert "空闲" in page
+
+
+def test_a_move_without_an_outlet_in_the_new_room_is_refused_whole(table, eng):
+    order = assigned_order(to=eng, kind=OrderKind.MOVE, extension="8123", building="B", room="0507")
+    services.order_plan(
+        actor=eng,
+        order=order,
+        steps=[
+            {"action": "disconnect", "terminal_a": pf.E1, "terminal_b": pf.L_A1203},
+            {"action": "connect", "terminal_a": pf.E1, "terminal_b": pf.L_B0507},
+        ],
+    )
+    services.order_start(actor=eng, order=order)
+    with pytest.raises(PlanStepFailed) as exc:
+        services.order_complete(actor=eng, order=order)
+    assert "信息点" in str(exc.value)
+    assert pf.peer(pf.E1) == pf.L_A1203

@@ -204,3 +204,14 @@ def test_api_cancel_by_requester_frees_the_order(client):
     )
     assert response.status_code == 200
     assert response.json()["status"] == "cancelled"
+
+
+def test_home_shows_a_requester_their_open_and_returned_orders(client):
+    user = requester()
+    order = make_order(user, submit=True)
+    services.order_return(actor=engineer(), order=order, reason="请补充房间号")
+    client.force_login(user)
+    page = client.get(reverse("core:home")).content.decode()
+    assert "我的工单申请" in page
+    assert order.number in page
+    assert "被退回" in page
