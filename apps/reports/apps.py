@@ -6,3 +6,8 @@ class ReportsConfig(AppConfig):
     name = "apps.reports"
     label = "reports"
     verbose_name = _("Reports")
+
+    def ready(self):
+        from .kinds import load_all
+
+        load_all()

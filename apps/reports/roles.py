@@ -1,0 +1,13 @@
+"""What each role may do with reports. Running and downloading a kind also needs that kind's
+own permissions (declared with the kind), so people see only the reports of their work."""
+
+PERMISSIONS = {
+    "administrator": [
+        "reports.view_reportrun",
+        "reports.view_reportschedule",
+        "reports.add_reportschedule",
+        "reports.change_reportschedule",
+        "reports.delete_reportschedule",
+        "auditlog.view_logentry",
+    ],
+}
