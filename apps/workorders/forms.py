@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .function_changes import function_change_choices
 from .models import OrderKind, OrderStatus, PlanStep, WorkOrder
 from .selectors import engineers
 
@@ -29,10 +30,23 @@ class OrderForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, editing: bool = False, **kwargs):
+    def __init__(self, *args, editing: bool = False, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if editing:
             self.fields["kind"].disabled = True
+        if user is not None:
+            current = self.instance.function_change_request if self.instance.pk else None
+            choices = function_change_choices(user=user, current=current)
+            if choices is not None:
+                field = self.fields["function_change_request"]
+                self.fields["function_change_request"] = forms.TypedChoiceField(
+                    label=field.label,
+                    help_text=field.help_text,
+                    required=False,
+                    coerce=int,
+                    empty_value=None,
+                    choices=[("", "—"), *choices],
+                )
 
 
 class AssignForm(forms.Form):

@@ -52,3 +52,18 @@ def function_change_describe(*, request_id: int) -> dict:
     with contextlib.suppress(NoReverseMatch):
         described["url"] = reverse("approvals:detail", args=[request_id])
     return described
+
+
+def function_change_choices(*, user, current: int | None = None) -> list[tuple[int, str]] | None:
+    """Return (id, "FC-00012 title · status") for the requests an order may link, or None if unknown."""
+    selectors = _selectors()
+    if selectors is None or not hasattr(selectors, "function_change_linkable"):
+        return None
+    choices = [
+        (change.pk, f"{change.code} {change.title} · {change.get_status_display()}")
+        for change in selectors.function_change_linkable(user=user)[:200]
+    ]
+    if current and current not in {pk for pk, _label in choices}:
+        described = function_change_describe(request_id=current)
+        choices.insert(0, (current, f"{described['code']} {described['title']}".strip()))
+    return choices

@@ -142,7 +142,7 @@ def order_create(request):
         "person": request.user.get_full_name(),
         "contact_phone": request.user.extension,
     }
-    form = OrderForm(request.POST or None, initial=initial)
+    form = OrderForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             order = services.order_create(
@@ -169,7 +169,7 @@ def order_edit(request, pk):
     order = _order_or_404(request, pk)
     if not rules.allowed(request.user, order, "edit"):
         raise PermissionDenied
-    form = OrderForm(request.POST or None, instance=order, editing=True)
+    form = OrderForm(request.POST or None, instance=order, editing=True, user=request.user)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "kind"}
         order.refresh_from_db()

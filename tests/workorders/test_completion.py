@@ -3,16 +3,14 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-pytest.importorskip("apps.patching.services", reason="the patch table is not merged yet")
+from apps.core.models import Notification
+from apps.workorders import patch_table, services
+from apps.workorders.errors import PlanStepFailed
+from apps.workorders.models import OrderKind, OrderStatus, TerminalReservation
+from tests.factories import DepartmentFactory, UserFactory
 
-from apps.core.models import Notification  # noqa: E402
-from apps.workorders import patch_table, services  # noqa: E402
-from apps.workorders.errors import PlanStepFailed  # noqa: E402
-from apps.workorders.models import OrderKind, OrderStatus, TerminalReservation  # noqa: E402
-from tests.factories import DepartmentFactory, UserFactory  # noqa: E402
-
-from . import patch_fixture as pf  # noqa: E402
-from .factories import assigned_order, engineer  # noqa: E402
+from . import patch_fixture as pf
+from .factories import assigned_order, engineer
 
 pytestmark = pytest.mark.django_db
 

@@ -5,14 +5,12 @@ import threading
 import pytest
 from django.db import connection
 
-pytest.importorskip("apps.patching.services", reason="the patch table is not merged yet")
+from apps.workorders import services
+from apps.workorders.errors import PlanStepFailed
+from apps.workorders.models import OrderKind, OrderStatus, WorkOrder
 
-from apps.workorders import services  # noqa: E402
-from apps.workorders.errors import PlanStepFailed  # noqa: E402
-from apps.workorders.models import OrderKind, OrderStatus, WorkOrder  # noqa: E402
-
-from . import patch_fixture as pf  # noqa: E402
-from .factories import assigned_order, engineer  # noqa: E402
+from . import patch_fixture as pf
+from .factories import assigned_order, engineer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
