@@ -292,17 +292,19 @@ def free_terminals_near(*, order, limit: int = 20) -> list[str]:
     traces = selectors.extension_trace(text=f"{normalise(order.building)}-{normalise(order.room)}")
     if not isinstance(traces, list):
         return []
+    # The frame wired straight to the room's outlets (the last terminal before each outlet).
     frames = []
     for trace in traces:
-        for hop in trace.hops:
-            if hop.kind == "terminal" and _frame_of(hop.designation) not in frames:
-                frames.append(_frame_of(hop.designation))
+        hops = list(trace.hops)
+        for i, hop in enumerate(hops):
+            if hop.kind == "outlet":
+                near = [h.designation for h in hops[:i] if h.kind == "terminal"]
+                if near and _frame_of(near[-1]) not in frames:
+                    frames.append(_frame_of(near[-1]))
     found = []
     for frame in frames[:2]:
-        found += [
-            r["designation"]
-            for r in selectors.terminal_search(q="", free_only=True, frame=frame, limit=limit)
-        ]
+        rows = selectors.terminal_search(q="", free_only=True, frame=frame, side="line", limit=limit)
+        found += [r["designation"] for r in rows]
     return found[:limit]
 
 

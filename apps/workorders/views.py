@@ -274,7 +274,7 @@ def order_plan(request, pk):
             "free_ports": patch_table.free_ports(),
             "room_outlets": patch_table.outlets_in_room(order=order),
             "current_location": patch_table.extension_location(number=order.extension),
-            "actions": PlanStep.Action.choices,
+            "actions_choices": [("", "—"), *PlanStep.Action.choices],
         },
     )
 
