@@ -54,3 +54,42 @@ def test_two_engineers_completing_conflicting_orders_at_once_give_one_success():
     assert pf.extension("8124") is not None
     # The refused order's old number is untouched: nothing of it was applied.
     assert pf.extension("8123") is not None or pf.extension("8125") is not None
+
+
+def test_two_engineers_planning_the_same_terminal_at_once_give_one_plan():
+    from django.core.exceptions import ValidationError
+
+    from apps.workorders.errors import WorkOrderConflict
+    from apps.workorders.models import TerminalReservation
+
+    wang = engineer(username="wang")
+    li = engineer(username="li")
+    pf.build(wang)
+    first = assigned_order(to=wang, kind=OrderKind.INSTALL, building="B", room="0508", assign_extension=True)
+    second = assigned_order(to=li, kind=OrderKind.INSTALL, building="B", room="0508", assign_extension=True)
+    barrier = threading.Barrier(2)
+    outcomes = {}
+
+    def plan(order, actor, equipment):
+        try:
+            barrier.wait()
+            services.order_plan(
+                actor=actor,
+                order=order,
+                steps=[{"action": "connect", "terminal_a": equipment, "terminal_b": pf.L_B0508}],
+            )
+            outcomes[order.pk] = "ok"
+        except (ValidationError, WorkOrderConflict) as exc:
+            outcomes[order.pk] = str(exc)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=plan, args=args) for args in ((first, wang, pf.E2), (second, li, pf.E3))
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(v == "ok" for v in outcomes.values()) == [False, True], outcomes
+    assert TerminalReservation.objects.filter(terminal=pf.L_B0508).count() == 1
