@@ -197,6 +197,9 @@ def order_detail(request, pk):
         {
             "order": order,
             "steps": list(order.steps.all()),
+            "failed_step": int(request.GET["failed_step"])
+            if request.GET.get("failed_step", "").isdigit()
+            else 0,
             "history": selectors.order_history(order=order),
             "actions": rules.actions_for(request.user, order),
             "assign_form": AssignForm(initial={"assignee": order.assignee_id}),
@@ -286,6 +289,8 @@ def _transition(request, pk, run, done_message):
     except PlanStepFailed as exc:
         messages.error(request, exc.message)
         messages.info(request, _("Nothing was applied: the patch table is unchanged."))
+        if exc.position:
+            return redirect(f"{order.get_absolute_url()}?failed_step={exc.position}")
     except WorkOrderConflict as exc:
         messages.error(request, exc.message)
     except ValidationError as exc:

@@ -221,7 +221,9 @@ def test_engineer_completes_through_the_page_and_sees_the_failed_step(client, ta
     services.order_start(actor=eng, order=order)
     p.terminal_release(terminals=[pf.L_B0507], reference=order.number, actor=eng)
     p.jumper_connect(terminal_a=pf.E3, terminal_b=pf.L_B0507, actor=eng, reason="临时")
-    page = client.post(f"/workorders/{order.pk}/complete/", follow=True).content.decode()
+    response = client.post(f"/workorders/{order.pk}/complete/", follow=True)
+    page = response.content.decode()
+    assert 'data-testid="failed-step"' in page
     assert "第 2 步" in page
     assert "配线表保持不变" in page
     api = client.post(f"/api/workorders/{order.pk}/complete/")
