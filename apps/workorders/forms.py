@@ -36,17 +36,15 @@ class OrderForm(forms.ModelForm):
             self.fields["kind"].disabled = True
         if user is not None:
             current = self.instance.function_change_request if self.instance.pk else None
-            choices = function_change_choices(user=user, current=current)
-            if choices is not None:
-                field = self.fields["function_change_request"]
-                self.fields["function_change_request"] = forms.TypedChoiceField(
-                    label=field.label,
-                    help_text=field.help_text,
-                    required=False,
-                    coerce=int,
-                    empty_value=None,
-                    choices=[("", "—"), *choices],
-                )
+            field = self.fields["function_change_request"]
+            self.fields["function_change_request"] = forms.TypedChoiceField(
+                label=field.label,
+                help_text=field.help_text,
+                required=False,
+                coerce=int,
+                empty_value=None,
+                choices=[("", "—"), *function_change_choices(user=user, current=current)],
+            )
 
 
 class AssignForm(forms.Form):
