@@ -29,6 +29,10 @@ SCOPE_LABELS = {
 }
 
 
+#: The columns a list can be sorted by (``?sort=…``, a leading minus for descending).
+SORTS = {"number", "-number", "wanted_date", "-wanted_date", "created_at", "-created_at", "status", "-status"}
+
+
 def _scopes_for(user) -> list[str]:
     scopes = ["mine"]
     if rules.can_dispatch(user) or rules.can_execute(user):
@@ -58,6 +62,9 @@ def order_list(request):
         raise PermissionDenied
     filterset = OrderFilter(request.GET, queryset=selectors.order_list(user=request.user, scope=scope))
     queryset = filterset.qs
+    sort = request.GET.get("sort", "")
+    if sort in SORTS:
+        queryset = queryset.order_by(sort, "pk")
     if request.GET.get("export") == "xlsx":
         return _export(queryset, scope)
     page = Paginator(queryset, 25).get_page(request.GET.get("page"))
@@ -70,6 +77,7 @@ def order_list(request):
             "scope": scope,
             "scopes": [(s, SCOPE_LABELS[s]) for s in scopes],
             "scope_label": SCOPE_LABELS[scope],
+            "sort": sort,
             "today": timezone.localdate(),
             "can_create": rules.can_create(request.user),
         },

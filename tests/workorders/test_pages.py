@@ -215,3 +215,13 @@ def test_home_shows_a_requester_their_open_and_returned_orders(client):
     assert "我的工单申请" in page
     assert order.number in page
     assert "被退回" in page
+
+
+def test_lists_sort_by_wanted_date(client):
+    later = make_order(submit=True, wanted_date=timezone.localdate() + datetime.timedelta(days=9))
+    sooner = make_order(submit=True, wanted_date=timezone.localdate() + datetime.timedelta(days=1))
+    client.force_login(engineer())
+    page = client.get(reverse("workorders:list") + "?scope=all&sort=wanted_date").content.decode()
+    assert page.index(sooner.number) < page.index(later.number)
+    page = client.get(reverse("workorders:list") + "?scope=all&sort=-wanted_date").content.decode()
+    assert page.index(later.number) < page.index(sooner.number)
