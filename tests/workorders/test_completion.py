@@ -6,11 +6,11 @@ from django.core.exceptions import ValidationError
 from apps.core.models import Notification
 from apps.workorders import patch_table, services
 from apps.workorders.errors import PlanStepFailed
-from apps.workorders.models import OrderKind, OrderStatus, TerminalReservation
+from apps.workorders.models import OrderKind, OrderStatus, TerminalReservation, WorkOrder
 from tests.factories import DepartmentFactory, UserFactory
 
 from . import patch_fixture as pf
-from .factories import assigned_order, engineer
+from .factories import assigned_order, engineer, requester
 
 pytestmark = pytest.mark.django_db
 
@@ -286,3 +286,77 @@ def test_a_move_without_an_outlet_in_the_new_room_is_refused_whole(table, eng):
         services.order_complete(actor=eng, order=order)
     assert "信息点" in str(exc.value)
     assert pf.peer(pf.E1) == pf.L_A1203
+
+
+KIND_CASES = {
+    # kind: (form fields, plan steps, plan fields, check)
+    OrderKind.INSTALL: (
+        {"building": "B", "room": "0508", "assign_extension": "on"},
+        [("connect", pf.E2, pf.L_B0508)],
+        {"port": "PBX-1/1-02-02", "extension": "8200", "outlet": "B-0508-1"},
+        lambda: patch_table.extension_location(number="8200") == "B-0508",
+    ),
+    OrderKind.MOVE: (
+        {"building": "B", "room": "0507", "extension": "8123"},
+        [("disconnect", pf.E1, pf.L_A1203), ("connect", pf.E1, pf.L_B0507)],
+        {"outlet": "B-0507-1"},
+        lambda: patch_table.extension_location(number="8123") == "B-0507",
+    ),
+    OrderKind.REMOVAL: (
+        {"building": "A", "room": "1203", "extension": "8123"},
+        [("disconnect", pf.E1, pf.L_A1203)],
+        {},
+        lambda: pf.extension("8123") is None and pf.peer(pf.E1) == "",
+    ),
+    OrderKind.NUMBER_CHANGE: (
+        {"building": "A", "room": "1203", "extension": "8123", "new_extension": "8124"},
+        [],
+        {},
+        lambda: patch_table.extension_location(number="8124") == "A-1203" and pf.extension("8123") is None,
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(KIND_CASES))
+def test_each_kind_end_to_end_through_the_pages(client, table, eng, kind):
+    fields, steps, plan, check = KIND_CASES[kind]
+    asker = requester(username="asker")
+    client.force_login(asker)
+    data = {
+        "kind": kind,
+        "person": "张三",
+        "department": asker.department_id,
+        "contact_phone": "8101",
+        "wanted_date": "2030-01-01",
+        "submit": "1",
+        **fields,
+    }
+    response = client.post("/workorders/new/", data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    order = WorkOrder.objects.get()
+    client.force_login(eng)
+    client.post(f"/workorders/{order.pk}/assign/", {"assignee": eng.pk})
+    form = {
+        "steps-TOTAL_FORMS": str(len(steps) + 1),
+        "steps-INITIAL_FORMS": "0",
+        "steps-MIN_NUM_FORMS": "0",
+        "steps-MAX_NUM_FORMS": "40",
+        "port": "",
+        "extension": "",
+        "outlet": "",
+        "notes": "",
+        **plan,
+    }
+    for i, (action, a, b) in enumerate(steps):
+        form.update({f"steps-{i}-action": action, f"steps-{i}-terminal_a": a, f"steps-{i}-terminal_b": b})
+    response = client.post(f"/workorders/{order.pk}/plan/", form)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    client.post(f"/workorders/{order.pk}/start/")
+    page = client.post(f"/workorders/{order.pk}/complete/", follow=True).content.decode()
+    order.refresh_from_db()
+    assert order.status == OrderStatus.COMPLETED, page[-3000:]
+    assert "配线表已更新" in page
+    assert check()
+    client.force_login(asker)
+    mine = client.get(f"/workorders/{order.pk}/").content.decode()
+    assert "已完成" in mine
