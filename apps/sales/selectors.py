@@ -274,16 +274,19 @@ def month_statement(*, reps: list[User], month: datetime.date, today: datetime.d
     for result in DayResult.objects.filter(rep__in=reps, date__gte=first, date__lte=last).order_by("date"):
         stored[result.rep_id][result.date] = result
     calendar = work_calendar(start=first, end=last)
+    # Days before anyone ever logged a call were not judged (Telroom was not in use yet).
+    first_call_day = Call.objects.order_by("date").values_list("date", flat=True).first()
     rule_sets = rule_sets_by_day(start=first, end=last) if first <= last else {}
     statements = {}
     for rep in reps:
         statements[rep.pk] = {"rep": rep, "days": [], "totals": defaultdict(Decimal)}
     day = first
     while day <= last:
+        judged = first_call_day is not None and day >= first_call_day
         missing = [
             rep
             for rep in reps
-            if day not in stored[rep.pk] and (rep.hire_date is None or rep.hire_date <= day)
+            if judged and day not in stored[rep.pk] and (rep.hire_date is None or rep.hire_date <= day)
         ]
         live = (
             quota_days_evaluate(reps=missing, day=day, rule_set=rule_sets[day], calendar=calendar)

@@ -195,6 +195,9 @@ def test_supervisor_marks_false_and_reopens_a_day(client, rep, supervisor):
 
 
 def test_statement_exports_excel_for_payroll(client, rep, supervisor):
+    services.call_log(
+        actor=rep, rep=rep, number="13800138000", started_at=NOON, talk_seconds=40, outcome="conversation"
+    )
     services.quota_days_close(day=MONDAY - datetime.timedelta(days=1))
     client.force_login(supervisor)
     response = client.get("/sales/statement.xlsx?month=2026-03")
@@ -209,7 +212,7 @@ def test_statement_exports_excel_for_payroll(client, rep, supervisor):
     assert summary.cell(2, 2).value == "liu"
     assert Decimal(str(summary.cell(2, 9).value)) == Decimal(
         "725"
-    )  # Sunday 1st: nothing; Monday 2nd at noon: 120 + 25 short
+    )  # Sunday 1st: nothing; Monday 2nd at noon: 119 + 25 short
 
 
 def test_upload_page_lists_bad_rows(client, supervisor, rep):
