@@ -342,3 +342,41 @@ def test_rep_pages_keep_the_same_number_of_queries(client, rep, url):
 
     client.force_login(rep)
     assert_same_queries(client, url, add_rows, first=2, more=5)
+
+
+def test_supervisor_sees_hand_logged_calls_no_call_record_confirms(client, rep, supervisor):
+    services.call_log(
+        actor=rep,
+        rep=rep,
+        number="13800138000",
+        started_at=NOON - datetime.timedelta(hours=1),
+        talk_seconds=40,
+        outcome="conversation",
+    )
+    services.call_records_import(
+        actor=None,
+        file=__import__("io").BytesIO(
+            "分机号,被叫号码,开始时间,通话时长(秒)\n8201,13900000000,2026-03-02 09:00:00,45\n".encode()
+        ),
+        file_name="cdr.csv",
+    )
+    client.force_login(supervisor)
+    page = client.get("/sales/calls/?unverified=1").content.decode()
+    assert "13800138000" in page
+    assert "13900000000" not in page
+    assert "未确认" in page
+
+
+def test_work_records_missing_after_the_end_of_work_are_flagged(client, rep, supervisor):
+    late = make_rep(username="late", supervisor=supervisor)
+    client.force_login(rep)
+    client.post("/sales/work-records/", {"content": "今天打了120个电话"})
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 19, 0, tzinfo=TZ), tick=False):
+        client.force_login(late)
+        client.post("/sales/work-records/", {"content": "补交"})
+        client.force_login(make_rep(username="absent", supervisor=supervisor))
+        client.force_login(supervisor)
+        page = client.get("/sales/work-records/?date=2026-03-02").content.decode()
+    assert "按时" in page
+    assert "迟交" in page
+    assert "未交" in page
