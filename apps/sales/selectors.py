@@ -10,7 +10,7 @@ from apps.accounts.models import Role, User
 from apps.core.calendar import WorkCalendar, month_bounds
 
 from .models import Absence, CalendarDay, Call, DayResult, FollowUp, RuleSet, WeeklyPlan, WorkRecord
-from .quota import CONVERSATION, CallFact, FollowUpFact, QuotaResult, quota_compute
+from .quota import CONVERSATION, COUNTED_CATEGORIES, CallFact, FollowUpTally, QuotaResult, quota_compute
 
 DEFAULT_RULE_SET = RuleSet(effective_from=datetime.date(2000, 1, 1))
 
@@ -122,33 +122,32 @@ def quota_days_evaluate(
         )
         .order_by()
     }
-    follow_ups: dict[int, list[FollowUpFact]] = defaultdict(list)
-    for row in (
-        FollowUp.objects.filter(rep_id__in=rep_ids, date=day)
-        .order_by("created_at", "pk")
-        .values_list(
-            "pk",
-            "rep_id",
-            "contact_person",
-            "company_name",
-            "phone_normalised",
-            "content",
-            "category",
-            "is_false",
+    # A record counts when it was complete and first for its number that day: save time sets
+    # counted_phone under a unique constraint, so counting it here is the same rule.
+    complete = (
+        ~Q(contact_person="")
+        & ~Q(company_name="")
+        & ~Q(phone_normalised="")
+        & ~Q(content="")
+        & Q(category__in=COUNTED_CATEGORIES)
+    )
+    tallies = {
+        row["rep_id"]: FollowUpTally(
+            counted=row["counted"],
+            incomplete=row["incomplete"],
+            repeated=row["repeated"],
+            false_records=row["false_records"],
         )
-    ):
-        pk, rep_id, contact, company, phone, content, category, is_false = row
-        follow_ups[rep_id].append(
-            FollowUpFact(
-                contact_person=contact,
-                company_name=company,
-                phone=phone or None,
-                content=content,
-                category=category,
-                is_false=is_false,
-                pk=pk,
-            )
+        for row in FollowUp.objects.filter(rep_id__in=rep_ids, date=day)
+        .values("rep_id")
+        .annotate(
+            counted=Count("pk", filter=Q(counted_phone__isnull=False)),
+            false_records=Count("pk", filter=Q(is_false=True)),
+            incomplete=Count("pk", filter=Q(is_false=False) & ~complete),
+            repeated=Count("pk", filter=Q(is_false=False, counted_phone__isnull=True) & complete),
         )
+        .order_by()
+    }
     hours = dict(
         Absence.objects.filter(rep_id__in=rep_ids, date=day, status=Absence.Status.APPROVED)
         .values("rep_id")
@@ -169,7 +168,7 @@ def quota_days_evaluate(
             rules=rules,
             hire_date=rep.hire_date,
             calls=calls,
-            follow_ups=follow_ups.get(rep.pk, []),
+            follow_ups=tallies.get(rep.pk, FollowUpTally()),
             absence_hours=hours.get(rep.pk) or Decimal(0),
             calendar=calendar,
         )

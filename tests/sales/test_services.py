@@ -452,3 +452,33 @@ def test_nothing_is_closed_before_the_first_call_was_ever_logged(team):
         log_calls(rep, MONDAY, 1)
         assert services.quota_close_due() == 1
     assert not DayResult.objects.filter(date__lt=MONDAY).exists()
+
+
+def test_database_count_of_customers_matches_the_pure_rule(team):
+    from apps.sales.quota import tally_follow_ups
+    from apps.sales.selectors import quota_days_evaluate
+
+    supervisor, rep = team
+    cases = [
+        ("张", "甲", "13912345678", "A", "intent"),
+        ("张", "甲", "+86 139 1234 5678", "B", "developable"),  # same customer again
+        ("", "乙", "13912345679", "C", "intent"),  # no contact person
+        ("王", "丙", "12345", "D", "intent"),  # invalid number
+        ("李", "丁", "010-12345678", "E", "not_interested"),
+        ("赵", "戊", "021-12345678转8", "F", "developable"),
+        ("钱", "己", "13700000000", "G", "intent"),
+    ]
+    with time_machine.travel(at(MONDAY, 9), tick=False):
+        records = [
+            services.follow_up_create(
+                actor=rep, rep=rep, contact_person=c, company_name=n, phone=p, content=t, category=k
+            )
+            for c, n, p, t, k in cases
+        ]
+    services.follow_up_mark_false(actor=supervisor, follow_up=records[-1], note="不存在")
+    facts = [r.as_fact() for r in FollowUp.objects.filter(rep=rep).order_by("created_at", "pk")]
+    expected = tally_follow_ups(facts)
+    result = quota_days_evaluate(reps=[rep], day=MONDAY)[rep.pk]
+    assert (result.counted_customers, result.false_records) == (expected.counted, expected.false_records)
+    assert result.counted_customers == 2
+    assert result.false_records == 1
