@@ -246,7 +246,15 @@ class FollowUp(models.Model):
         """Return why this record does not count (empty when it counts)."""
         from .quota import follow_up_problems
 
-        problems = follow_up_problems(self.as_fact())
+        phone_error = None
+        if self.phone and not self.phone_normalised:
+            from .phone import PhoneError, phone_normalise
+
+            try:
+                phone_normalise(self.phone)
+            except PhoneError as exc:
+                phone_error = str(exc)
+        problems = follow_up_problems(self.as_fact(), phone_error=phone_error)
         if not problems and not self.counted_phone:
             problems.append(str(_("this customer is already counted today")))
         return problems

@@ -122,8 +122,11 @@ class QuotaResult:
         return self.short_calls == 0 and self.short_customers == 0
 
 
-def follow_up_problems(fact: FollowUpFact) -> list[str]:
-    """Return why this follow-up record does not count (empty when it would count)."""
+def follow_up_problems(fact: FollowUpFact, phone_error: str | None = None) -> list[str]:
+    """Return why this follow-up record does not count (empty when it would count).
+
+    ``phone_error`` says what is wrong with a number that did not normalise.
+    """
     problems = []
     if fact.is_false:
         problems.append(str(_("marked false by the supervisor")))
@@ -132,7 +135,7 @@ def follow_up_problems(fact: FollowUpFact) -> list[str]:
     if not fact.company_name.strip():
         problems.append(str(_("the company name is missing")))
     if not fact.phone:
-        problems.append(str(_("the telephone number is missing or not valid")))
+        problems.append(phone_error or str(_("the telephone number is missing or not valid")))
     if not fact.content.strip():
         problems.append(str(_("the follow-up content is missing")))
     if fact.category not in COUNTED_CATEGORIES:

@@ -380,3 +380,19 @@ def test_work_records_missing_after_the_end_of_work_are_flagged(client, rep, sup
     assert "按时" in page
     assert "迟交" in page
     assert "未交" in page
+
+
+def test_a_follow_up_with_a_bad_number_says_what_is_wrong_with_it(client, rep):
+    client.force_login(rep)
+    response = client.post(
+        "/sales/follow-ups/new/",
+        {
+            "contact_person": "张经理",
+            "company_name": "甲公司",
+            "phone": "1234567",
+            "content": "A",
+            "category": "intent",
+        },
+        follow=True,
+    )
+    assert "缺少区号" in response.content.decode()
