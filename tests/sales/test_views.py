@@ -389,10 +389,11 @@ def test_a_follow_up_with_a_bad_number_says_what_is_wrong_with_it(client, rep):
         {
             "contact_person": "张经理",
             "company_name": "甲公司",
-            "phone": "1234567",
+            "phone": "87654321",
             "content": "A",
             "category": "intent",
         },
         follow=True,
     )
-    assert "缺少区号" in response.content.decode()
+    page = response.content.decode()
+    assert "缺少区号" in page
