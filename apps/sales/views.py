@@ -150,7 +150,7 @@ def follow_up_create(request):
                 messages.warning(
                     request,
                     _("Saved, but this record does not count: %(problems)s.")
-                    % {"problems": "；".join(problems)},
+                    % {"problems": "；".join(p.rstrip("。.") for p in problems)},
                 )
             else:
                 messages.success(request, _("Follow-up record saved; the customer counts today."))
