@@ -50,6 +50,16 @@ class RuleSet(models.Model):
         return str(_("Rules from %(date)s")) % {"date": self.effective_from}
 
     def clean(self):
+        from django.utils import timezone
+
+        if self._state.adding and self.effective_from and self.effective_from < timezone.localdate():
+            raise ValidationError(
+                {
+                    "effective_from": _(
+                        "New rules apply from today or later: past days keep the rules they had."
+                    )
+                }
+            )
         if self.end_of_work and self.day_close and self.day_close < self.end_of_work:
             raise ValidationError({"day_close": _("The day cannot close before the end of work.")})
 

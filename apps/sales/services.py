@@ -59,10 +59,6 @@ def rule_set_create(*, actor: User, effective_from: datetime.date, **numbers) ->
     """Record a new rule set; days before ``effective_from`` keep the rules they had."""
     if not actor.has_perm("sales.add_ruleset"):
         raise PermissionDenied
-    if effective_from < timezone.localdate():
-        raise ValidationError(
-            {"effective_from": _("New rules apply from today or later: past days keep the rules they had.")}
-        )
     rule_set = RuleSet(effective_from=effective_from, **numbers)
     rule_set.full_clean()
     rule_set.save()
