@@ -397,3 +397,13 @@ def test_a_follow_up_with_a_bad_number_says_what_is_wrong_with_it(client, rep):
     )
     page = response.content.decode()
     assert "缺少区号" in page
+
+
+def test_home_cards_show_the_quota_and_the_team(client, rep, supervisor):
+    client.force_login(rep)
+    page = client.get("/").content.decode()
+    assert "今日电话量" in page
+    assert "0 / 120" in page
+    client.force_login(supervisor)
+    page = client.get("/").content.decode()
+    assert "销售团队今日" in page
