@@ -10,6 +10,7 @@ urlpatterns = [
     path("calls/", views.call_list, name="calls"),
     path("calls/new/", views.call_create, name="call_create"),
     path("calls/import/", views.call_import, name="call_import"),
+    path("calls/import/template.xlsx", views.call_import_template, name="call_import_template"),
     path("follow-ups/", views.follow_up_list, name="follow_ups"),
     path("follow-ups/new/", views.follow_up_create, name="follow_up_create"),
     path("follow-ups/<int:pk>/false/", views.follow_up_mark_false, name="follow_up_mark_false"),

@@ -515,6 +515,41 @@ def rules(request):
     )
 
 
+@login_required
+@permission_required("sales.import_calls", raise_exception=True)
+def call_import_template(request):
+    """Return an empty call-record workbook with the expected columns and one example row."""
+    from apps.core.excel import Column, StreamedWorkbook
+
+    book = StreamedWorkbook()
+    sheet = book.sheet(
+        _("Call records"),
+        [
+            Column("分机号", 10),
+            Column("被叫号码", 16),
+            Column("开始时间", 20),
+            Column("通话时长(秒)", 12),
+            Column("状态", 12),
+            Column("呼叫编号", 20),
+        ],
+    )
+    sheet.append(
+        [
+            "8201",
+            "13800138000",
+            timezone.localtime().replace(microsecond=0, tzinfo=None),
+            65,
+            "ANSWERED",
+            "1700000000.1",
+        ]
+    )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="call-records-template.xlsx"'
+    return response
+
+
 # Call-record import ---------------------------------------------------------------------
 
 

@@ -151,3 +151,13 @@ def test_command_imports_a_file_and_fails_cleanly(reps, tmp_path):
 
 def test_gb18030_csv_from_a_chinese_pbx_is_read(reps):
     assert run(GOOD.encode("gb18030")).created == 4
+
+
+def test_the_downloaded_template_imports_as_is(client, reps):
+    supervisor, liu, _huang = reps
+    client.force_login(supervisor)
+    response = client.get("/sales/calls/import/template.xlsx")
+    assert response.status_code == 200
+    report = run(response.content, name="template.xlsx")
+    assert report.created == 1
+    assert Call.objects.get().rep == liu
