@@ -529,6 +529,38 @@ def absence_request(
 
 
 @transaction.atomic
+def absence_request_days(
+    *,
+    actor: User,
+    kind: str,
+    day: datetime.date,
+    until: datetime.date | None = None,
+    hours: Decimal,
+    purpose: str,
+    customer: str = "",
+    training: TrainingSession | None = None,
+) -> list[Absence]:
+    """Ask for the same time away on each working day from ``day`` to ``until``."""
+    until = until or day
+    if until < day:
+        raise ValidationError({"until": _("The last day cannot be before the first.")})
+    if (until - day).days > 31:
+        raise ValidationError({"until": _("Ask for at most a month at a time.")})
+    if training is not None and not training.attendance.filter(rep=actor).exists():
+        raise ValidationError({"training": _("You are not required at this training session.")})
+    calendar = work_calendar(start=day, end=until)
+    days = list(calendar.working_days(day, until))
+    if not days:
+        raise ValidationError({"day": _("There is no working day in this period.")})
+    return [
+        absence_request(
+            actor=actor, kind=kind, day=d, hours=hours, purpose=purpose, customer=customer, training=training
+        )
+        for d in days
+    ]
+
+
+@transaction.atomic
 def absence_decide(*, actor: User, absence: Absence, approve: bool, note: str = "") -> Absence:
     """Approve or refuse an absence; an approved one lowers that day's call standard."""
     absence = Absence.objects.select_for_update().select_related("rep").get(pk=absence.pk)

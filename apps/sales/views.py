@@ -201,13 +201,13 @@ def follow_up_mark_false(request, pk):
 @login_required
 @permission_required("sales.view_absence", raise_exception=True)
 def absence_list(request):
-    form = AbsenceForm(request.POST or None, initial={"day": timezone.localdate()})
+    form = AbsenceForm(request.POST or None, initial={"day": timezone.localdate()}, user=request.user)
     if request.method == "POST":
         if not request.user.has_perm("sales.add_absence"):
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.absence_request(actor=request.user, **form.cleaned_data)
+                services.absence_request_days(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:

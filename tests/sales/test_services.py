@@ -482,3 +482,25 @@ def test_database_count_of_customers_matches_the_pure_rule(team):
     assert (result.counted_customers, result.false_records) == (expected.counted, expected.false_records)
     assert result.counted_customers == 2
     assert result.false_records == 1
+
+
+def test_leave_for_several_days_asks_for_each_working_day(team):
+    _supervisor, rep = team
+    absences = services.absence_request_days(
+        actor=rep,
+        kind=Absence.Kind.LEAVE,
+        day=MONDAY,
+        until=MONDAY + datetime.timedelta(days=7),
+        hours=Decimal(8),
+        purpose="年假",
+    )
+    assert [a.date.weekday() for a in absences] == [0, 1, 2, 3, 4, 5, 0]  # the Sunday is skipped
+    with pytest.raises(ValidationError):
+        services.absence_request_days(
+            actor=rep,
+            kind=Absence.Kind.LEAVE,
+            day=MONDAY,
+            until=MONDAY - datetime.timedelta(days=1),
+            hours=Decimal(8),
+            purpose="x",
+        )
