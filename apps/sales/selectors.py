@@ -383,3 +383,32 @@ def weekly_plan_status(*, user: User, week_start: datetime.date) -> list[dict]:
     reps = list(visible_reps(user=user).exclude(pk=user.pk)) if is_supervisor(user) else [user]
     plans = {p.rep_id: p for p in WeeklyPlan.objects.filter(rep__in=reps, week_start=week_start)}
     return [{"rep": rep, "plan": plans.get(rep.pk)} for rep in reps]
+
+
+def absences_preview(*, absences: list[Absence]) -> None:
+    """Set ``calls_before``/``calls_after`` on each request: the call standard without and with it."""
+    from .quota import required_for
+
+    if not absences:
+        return
+    dates = [a.date for a in absences]
+    rule_sets = rule_sets_by_day(start=min(dates), end=max(dates))
+    approved = {
+        (row["rep_id"], row["date"]): row["total"]
+        for row in Absence.objects.filter(
+            rep_id__in={a.rep_id for a in absences}, date__in=set(dates), status=Absence.Status.APPROVED
+        )
+        .values("rep_id", "date")
+        .annotate(total=Sum("hours"))
+        .order_by()
+    }
+    for absence in absences:
+        rules = rule_sets[absence.date].as_rules()
+        already = approved.get((absence.rep_id, absence.date)) or Decimal(0)
+        hire_date = absence.rep.hire_date
+        absence.calls_before = required_for(
+            day=absence.date, rules=rules, hire_date=hire_date, absence_hours=already
+        )[0]
+        absence.calls_after = required_for(
+            day=absence.date, rules=rules, hire_date=hire_date, absence_hours=already + absence.hours
+        )[0]

@@ -220,7 +220,8 @@ def absence_list(request):
 @login_required
 @permission_required("sales.change_absence", raise_exception=True)
 def approvals(request):
-    pending = selectors.absences_to_decide(user=request.user)
+    pending = list(selectors.absences_to_decide(user=request.user))
+    selectors.absences_preview(absences=pending)
     return render(request, "sales/approvals.html", {"pending": pending, "form": DecideForm()})
 
 

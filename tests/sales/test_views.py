@@ -166,6 +166,7 @@ def test_supervisor_approves_a_visit_and_the_standard_drops(client, rep, supervi
     client.force_login(supervisor)
     page = client.get("/sales/approvals/").content.decode()
     assert "华东贸易" in page
+    assert "120 → 75" in page
     client.post(f"/sales/absences/{absence.pk}/decide/", {"decision": "approve", "note": "同意"})
     board = client.get("/sales/board/").content.decode()
     assert "0 / 75" in board
