@@ -233,6 +233,10 @@ class FollowUp(models.Model):
             models.CheckConstraint(
                 condition=Q(is_false=False) | ~Q(false_note=""), name="sales_followup_false_has_note"
             ),
+            models.CheckConstraint(
+                condition=Q(counted_phone__isnull=True) | Q(counted_phone=F("phone_normalised")),
+                name="sales_followup_counted_is_its_number",
+            ),
         ]
         indexes = [models.Index(fields=["rep", "date"], name="sales_followup_rep_date")]
 
@@ -329,6 +333,9 @@ class Absence(models.Model):
                 condition=Q(status="pending") | Q(decided_by__isnull=False), name="sales_absence_decided_by"
             ),
             models.CheckConstraint(condition=~Q(decided_by=F("rep")), name="sales_absence_not_self_approved"),
+            models.CheckConstraint(
+                condition=~Q(kind="visit") | ~Q(customer=""), name="sales_absence_visit_names_customer"
+            ),
         ]
 
     def __str__(self):
