@@ -412,3 +412,11 @@ def absences_preview(*, absences: list[Absence]) -> None:
         absence.calls_after = required_for(
             day=absence.date, rules=rules, hire_date=hire_date, absence_hours=already + absence.hours
         )[0]
+
+
+def day_result_list(*, start: datetime.date, end: datetime.date, reps=None) -> QuerySet[DayResult]:
+    """Return the stored quota days from ``start`` to ``end`` (for reports), with their reps."""
+    results = DayResult.objects.filter(date__gte=start, date__lte=end).select_related("rep")
+    if reps is not None:
+        results = results.filter(rep__in=reps)
+    return results.order_by("date", "rep__username")
