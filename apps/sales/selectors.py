@@ -420,3 +420,17 @@ def day_result_list(*, start: datetime.date, end: datetime.date, reps=None) -> Q
     if reps is not None:
         results = results.filter(rep__in=reps)
     return results.order_by("date", "rep__username")
+
+
+def day_history(*, result: DayResult) -> list[dict]:
+    """Return the audited events of a quota day (reopened, recomputed, closed by hand), newest first."""
+    from apps.core.audit import audit_entries_for
+
+    history = []
+    for entry in audit_entries_for(result)[:20]:
+        changes = entry.changes if isinstance(entry.changes, dict) else {}
+        event = changes.get("event")
+        if not event:
+            continue
+        history.append({"at": entry.timestamp, "actor": entry.actor, "message": event[1]})
+    return history

@@ -87,6 +87,7 @@ def my_day(request):
             "follow_ups": follow_ups,
             "calls": calls,
             "reopen_form": ReopenForm(),
+            "history": selectors.day_history(result=context["stored"]) if context["stored"] else [],
         }
     )
     return render(request, "sales/my_day.html", context)

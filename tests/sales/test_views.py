@@ -193,6 +193,8 @@ def test_supervisor_marks_false_and_reopens_a_day(client, rep, supervisor):
     client.post(f"/sales/days/{result.pk}/reopen/", {"reason": "补录"})
     result.refresh_from_db()
     assert not result.is_closed
+    page = client.get("/sales/?rep=liu&date=2026-03-02").content.decode()
+    assert "重新打开：补录" in page
 
 
 def test_statement_exports_excel_for_payroll(client, rep, supervisor):
