@@ -518,6 +518,7 @@ class CallImport(models.Model):
     created = models.PositiveIntegerField(_("calls added"), default=0)
     confirmed = models.PositiveIntegerField(_("hand-logged calls confirmed"), default=0)
     duplicates = models.PositiveIntegerField(_("duplicates skipped"), default=0)
+    other_staff = models.PositiveIntegerField(_("calls of other staff skipped"), default=0)
 
     class Meta:
         ordering = ["-created_at"]

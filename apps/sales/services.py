@@ -264,6 +264,13 @@ def call_records_import(*, actor: User | None, file, file_name: str) -> CallImpo
     if missing:
         raise ImportFailed([_("Missing columns: %(columns)s") % {"columns": "、".join(missing)}])
     reps = {rep.extension: rep for rep in sales_reps() if rep.extension}
+    # The PBX records every extension of the building: calls of staff who are not sales reps
+    # are skipped; an extension nobody has is an error.
+    other_extensions = (
+        set(User.objects.filter(is_active=True).exclude(extension="").values_list("extension", flat=True))
+        - reps.keys()
+    )
+    other_staff = 0
     errors: list[str] = []
     parsed = []
     keys_in_file: set[str] = set()
@@ -276,6 +283,9 @@ def call_records_import(*, actor: User | None, file, file_name: str) -> CallImpo
     for number, row in enumerate(rows[1:], start=2):
         extension = str(cell(row, "extension") or "").strip().removesuffix(".0")
         rep = reps.get(extension)
+        if rep is None and extension in other_extensions:
+            other_staff += 1
+            continue
         if rep is None:
             errors.append(
                 _("Row %(row)s: no sales rep has extension “%(ext)s”.") % {"row": number, "ext": extension}
@@ -329,7 +339,11 @@ def call_records_import(*, actor: User | None, file, file_name: str) -> CallImpo
         raise ImportFailed(errors)
     existing = set(Call.objects.filter(cdr_key__in=keys_in_file).values_list("cdr_key", flat=True))
     report = CallImport(
-        file_name=file_name[:200], imported_by=actor, rows=len(rows) - 1, duplicates=duplicates
+        file_name=file_name[:200],
+        imported_by=actor,
+        rows=len(rows) - 1,
+        duplicates=duplicates,
+        other_staff=other_staff,
     )
     new_calls = []
     for rep, dialled, started_at, talk, outcome, key in parsed:

@@ -571,13 +571,14 @@ def call_import(request):
                 request,
                 _(
                     "%(rows)s rows: %(created)s calls added, %(confirmed)s hand-logged calls confirmed, "
-                    "%(duplicates)s duplicates skipped."
+                    "%(duplicates)s duplicates and %(other)s calls of other staff skipped."
                 )
                 % {
                     "rows": report.rows,
                     "created": report.created,
                     "confirmed": report.confirmed,
                     "duplicates": report.duplicates,
+                    "other": report.other_staff,
                 },
             )
             return redirect("sales:call_import")

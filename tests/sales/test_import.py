@@ -161,3 +161,11 @@ def test_the_downloaded_template_imports_as_is(client, reps):
     report = run(response.content, name="template.xlsx")
     assert report.created == 1
     assert Call.objects.get().rep == liu
+
+
+def test_calls_of_staff_who_are_not_sales_reps_are_skipped(reps):
+    from tests.factories import UserFactory
+
+    UserFactory(username="frontdesk", extension="8300")
+    report = run(GOOD + "8300,13800138000,2026-03-02 09:00:00,45,ANSWERED,fd1\n")
+    assert (report.created, report.other_staff) == (4, 1)
