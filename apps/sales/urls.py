@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.my_day, name="my_day"),
     path("progress/", views.my_day_progress, name="my_day_progress"),
     path("calls/", views.call_list, name="calls"),
+    path("calls/today/", views.my_day_calls, name="my_day_calls"),
     path("calls/new/", views.call_create, name="call_create"),
     path("calls/import/", views.call_import, name="call_import"),
     path("calls/import/template.xlsx", views.call_import_template, name="call_import_template"),

@@ -109,20 +109,35 @@ def my_day_progress(request):
 @login_required
 @permission_required("sales.add_call", raise_exception=True)
 def call_create(request):
+    """Log a call: inline with htmx (the form comes back empty and the progress refreshes), or as a page."""
+    htmx = bool(request.headers.get("HX-Request"))
     form = CallForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.call_log(actor=request.user, rep=request.user, **form.cleaned_data)
+            call = services.call_log(actor=request.user, rep=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, _("Call logged."))
-            if request.headers.get("HX-Request"):
-                response = HttpResponse(status=204)
+            if htmx:
+                response = render(
+                    request, "sales/partials/call_form.html", {"call_form": CallForm(), "logged": call}
+                )
                 response["HX-Trigger"] = "sales-changed"
                 return response
+            messages.success(request, _("Call logged."))
             return redirect("sales:my_day")
+    if htmx:
+        return render(request, "sales/partials/call_form.html", {"call_form": form})
     return render(request, "sales/form.html", {"form": form, "title": _("Log a call")})
+
+
+@login_required
+@permission_required("sales.view_call", raise_exception=True)
+def my_day_calls(request):
+    rep = selectors.rep_get_visible(user=request.user, username=request.GET.get("rep"))
+    day = _day(request)
+    calls = Call.objects.filter(rep=rep, date=day).order_by("-started_at", "-pk")[:20]
+    return render(request, "sales/partials/latest_calls.html", {"rep": rep, "day": day, "calls": calls})
 
 
 @login_required

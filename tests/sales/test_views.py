@@ -410,3 +410,23 @@ def test_home_cards_show_the_quota_and_the_team(client, rep, supervisor):
     client.force_login(supervisor)
     page = client.get("/").content.decode()
     assert "销售团队今日" in page
+
+
+def test_logging_a_call_with_htmx_returns_a_fresh_form_and_refreshes_the_progress(client, rep):
+    client.force_login(rep)
+    response = client.post(
+        "/sales/calls/new/",
+        {"number": "13800138000", "outcome": "conversation", "talk_seconds": 45},
+        headers={"HX-Request": "true"},
+    )
+    assert response["HX-Trigger"] == "sales-changed"
+    assert "通话已登记" in response.content.decode()
+    assert Call.objects.count() == 1
+    response = client.post(
+        "/sales/calls/new/",
+        {"number": "", "outcome": "conversation", "talk_seconds": 5},
+        headers={"HX-Request": "true"},
+    )
+    assert "HX-Trigger" not in response
+    assert Call.objects.count() == 1
+    assert "13800138000" in client.get("/sales/calls/today/").content.decode()
