@@ -319,7 +319,15 @@ def test_administrator_adds_rules_from_a_date_and_a_holiday(client, rep):
 
 
 @pytest.mark.parametrize(
-    "url", ["/sales/", "/sales/progress/", "/sales/follow-ups/", "/sales/calls/", "/api/sales/followups/"]
+    "url",
+    [
+        "/sales/",
+        "/sales/progress/",
+        "/sales/calls/today/",
+        "/sales/follow-ups/",
+        "/sales/calls/",
+        "/api/sales/followups/",
+    ],
 )
 def test_rep_pages_keep_the_same_number_of_queries(client, rep, url):
     def add_rows(n):
