@@ -186,9 +186,12 @@ def quota_day_get(*, rep: User, day: datetime.date) -> DayResult | None:
 def day_progress(*, rep: User, day: datetime.date, now: datetime.datetime | None = None) -> dict:
     """Return what the rep's progress page shows: the live result, the closed one, time left."""
     now = timezone.localtime(now)
-    rule_set = rule_set_for(day=day)
-    result = quota_days_evaluate(reps=[rep], day=day, rule_set=rule_set)[rep.pk]
     stored = quota_day_get(rep=rep, day=day)
+    rule_set = (stored.rule_set if stored and stored.rule_set_id else None) or rule_set_for(day=day)
+    if stored is not None and stored.is_closed:
+        result = stored_result(stored)  # a closed day shows what was frozen, not a recount
+    else:
+        result = quota_days_evaluate(reps=[rep], day=day, rule_set=rule_set)[rep.pk]
     end_of_work = timezone.make_aware(datetime.datetime.combine(day, rule_set.end_of_work))
     seconds_left = max(0, int((end_of_work - now).total_seconds())) if day == now.date() else 0
     return {
@@ -204,6 +207,24 @@ def day_progress(*, rep: User, day: datetime.date, now: datetime.datetime | None
     }
 
 
+def stored_result(stored: DayResult) -> QuotaResult:
+    """Return a closed day's frozen figures in the shape of a live result."""
+    return QuotaResult(
+        working_day=stored.working_day,
+        new_employee=stored.new_employee,
+        required_calls=stored.required_calls,
+        required_customers=stored.required_customers,
+        effective_calls=stored.effective_calls,
+        counted_customers=stored.counted_customers,
+        short_calls=stored.short_calls,
+        short_customers=stored.short_customers,
+        false_records=stored.false_records,
+        fine_shortfall=stored.fine_shortfall,
+        fine_false=stored.fine_false,
+        reasons=list(stored.reasons),
+    )
+
+
 def _percent(done: int, required: int) -> int:
     if required <= 0:
         return 100
@@ -215,10 +236,11 @@ def team_board(*, supervisor: User, day: datetime.date, now: datetime.datetime |
     now = timezone.localtime(now)
     reps = list(visible_reps(user=supervisor).exclude(pk=supervisor.pk))
     rule_set = rule_set_for(day=day)
-    results = quota_days_evaluate(reps=reps, day=day, rule_set=rule_set)
-    closed = set(
-        DayResult.objects.filter(rep__in=reps, date=day, is_closed=True).values_list("rep_id", flat=True)
-    )
+    frozen = {r.rep_id: r for r in DayResult.objects.filter(rep__in=reps, date=day, is_closed=True)}
+    open_reps = [rep for rep in reps if rep.pk not in frozen]
+    results = quota_days_evaluate(reps=open_reps, day=day, rule_set=rule_set) if open_reps else {}
+    results.update({rep_id: stored_result(stored) for rep_id, stored in frozen.items()})
+    closed = set(frozen)
     end_of_work = timezone.make_aware(datetime.datetime.combine(day, rule_set.end_of_work))
     after_end = now >= end_of_work or day < now.date()
     records = set(WorkRecord.objects.filter(rep__in=reps, date=day).values_list("rep_id", flat=True))

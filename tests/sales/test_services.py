@@ -504,3 +504,16 @@ def test_leave_for_several_days_asks_for_each_working_day(team):
             hours=Decimal(8),
             purpose="x",
         )
+
+
+def test_a_closed_day_shows_its_frozen_result_even_if_the_calendar_changes_later(team):
+    from apps.sales.models import CalendarDay
+    from apps.sales.selectors import day_progress
+
+    _supervisor, rep = team
+    log_calls(rep, MONDAY, 10)
+    services.quota_days_close(day=MONDAY)
+    CalendarDay.objects.create(date=MONDAY, is_working=False, name="补记的假日")
+    progress = day_progress(rep=rep, day=MONDAY, now=at(MONDAY + datetime.timedelta(days=1)))
+    assert progress["result"].required_calls == 120
+    assert progress["result"].fine_total == DayResult.objects.get(rep=rep, date=MONDAY).fine_total
