@@ -169,3 +169,15 @@ def test_calls_of_staff_who_are_not_sales_reps_are_skipped(reps):
     UserFactory(username="frontdesk", extension="8300")
     report = run(GOOD + "8300,13800138000,2026-03-02 09:00:00,45,ANSWERED,fd1\n")
     assert (report.created, report.other_staff) == (4, 1)
+
+
+def test_campus_generator_adds_reps_with_a_month_of_calls_once():
+    from apps.accounts.models import User
+
+    out = io.StringIO()
+    call_command("generate_sales_campus", reps=2, month="2026-02", calls_per_day=30, stdout=out)
+    assert User.objects.filter(username__startswith="campus-rep-", groups__name="sales_rep").count() == 2
+    calls = Call.objects.count()
+    assert 2 * 24 * 5 <= calls <= 2 * 24 * 55  # 24 working days in February 2026
+    call_command("generate_sales_campus", reps=2, month="2026-02", stdout=io.StringIO())
+    assert Call.objects.count() == calls
