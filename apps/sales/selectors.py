@@ -456,3 +456,8 @@ def day_history(*, result: DayResult) -> list[dict]:
             continue
         history.append({"at": entry.timestamp, "actor": entry.actor, "message": event[1]})
     return history
+
+
+def follow_ups_due(*, rep: User, day: datetime.date) -> QuerySet[FollowUp]:
+    """Return the rep's records whose next follow-up falls on ``day`` (customers to call back)."""
+    return FollowUp.objects.filter(rep=rep, next_follow_up=day, is_false=False).order_by("company_name", "pk")

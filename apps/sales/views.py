@@ -88,6 +88,7 @@ def my_day(request):
             "calls": calls,
             "reopen_form": ReopenForm(),
             "history": selectors.day_history(result=context["stored"]) if context["stored"] else [],
+            "due": selectors.follow_ups_due(rep=rep, day=day)[:50],
         }
     )
     return render(request, "sales/my_day.html", context)

@@ -438,3 +438,21 @@ def test_logging_a_call_with_htmx_returns_a_fresh_form_and_refreshes_the_progres
     assert "HX-Trigger" not in response
     assert Call.objects.count() == 1
     assert "13800138000" in client.get("/sales/calls/today/").content.decode()
+
+
+def test_customers_to_follow_up_today_are_listed(client, rep):
+    with time_machine.travel(NOON - datetime.timedelta(days=3), tick=False):
+        services.follow_up_create(
+            actor=rep,
+            rep=rep,
+            contact_person="张经理",
+            company_name="回访公司",
+            phone="13912345678",
+            content="约今天回电",
+            category="intent",
+            next_follow_up=MONDAY,
+        )
+    client.force_login(rep)
+    page = client.get("/sales/").content.decode()
+    assert "今天要跟进的客户" in page
+    assert "回访公司" in page
