@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from apps.core.excel import Column, StreamedWorkbook
 
@@ -65,7 +66,7 @@ def function_changes_workbook(changes: Iterable[FunctionChange]) -> StreamedWork
             Column(_("Service will stop"), 10),
             Column(_("Planned start"), 17),
             Column(_("Planned end"), 17),
-            Column(_("Requested by"), 12),
+            Column(pgettext("change request", "Requested by"), 12),
             Column(_("Status"), 10),
             Column(_("Submitted at"), 17),
             Column(_("Decided by"), 12),

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.core.audit import audit_register
 from apps.core.models import TimeStampedModel
@@ -98,7 +99,7 @@ class FunctionChange(TimeStampedModel):
     )
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
+        verbose_name=pgettext_lazy("change request", "requested by"),
         on_delete=models.PROTECT,
         related_name="function_changes",
     )
