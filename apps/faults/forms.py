@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.accounts.models import Role, User
 
@@ -27,7 +28,9 @@ class FaultReportForm(forms.Form):
         help_text=_("Critical: many users or a trunk down."),
     )
     channel = forms.ChoiceField(label=_("Reported by"), choices=Fault._meta.get_field("channel").choices)
-    contact = forms.CharField(label=_("Contact"), max_length=100, required=False)
+    contact = forms.CharField(
+        label=pgettext_lazy("contact details", "Contact"), max_length=100, required=False
+    )
 
 
 class ReasonForm(forms.Form):
@@ -153,10 +156,10 @@ class DocumentVersionForm(forms.Form):
 
 
 class ChecklistTemplateForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
-    room = forms.CharField(label=_("Room"), max_length=100, initial="电话机房")
+    name = forms.CharField(label=pgettext_lazy("name of a thing", "Name"), max_length=100)
+    room = forms.CharField(label=pgettext_lazy("telephone room", "Room"), max_length=100, initial="电话机房")
     frequency = forms.ChoiceField(label=_("Schedule"), choices=ChecklistTemplate.Frequency.choices)
-    active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+    active = forms.BooleanField(label=pgettext_lazy("active", "In use"), required=False, initial=True)
 
 
 class ChecklistItemForm(forms.Form):

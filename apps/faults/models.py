@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.core.models import TimeStampedModel
 
@@ -351,7 +352,7 @@ class FaultEscalation(models.Model):
     fault = models.ForeignKey(
         Fault, verbose_name=_("fault"), on_delete=models.CASCADE, related_name="escalations"
     )
-    target = models.CharField(_("target"), max_length=10, choices=Target.choices)
+    target = models.CharField(pgettext_lazy("escalation", "target"), max_length=10, choices=Target.choices)
     stage = models.PositiveSmallIntegerField(_("stage"), choices=Stage.choices)
     escalated_at = models.DateTimeField(_("escalated at"), default=timezone.now)
 
@@ -379,11 +380,14 @@ class ChecklistTemplate(TimeStampedModel):
         WEEKLY = "weekly", _("Weekly (Monday to Sunday)")
 
     name = models.CharField(_("name"), max_length=100, unique=True)
-    room = models.CharField(_("room"), max_length=100, default="电话机房")
+    room = models.CharField(pgettext_lazy("telephone room", "room"), max_length=100, default="电话机房")
     frequency = models.CharField(
-        _("schedule"), max_length=10, choices=Frequency.choices, default=Frequency.DAILY
+        pgettext_lazy("frequency", "schedule"),
+        max_length=10,
+        choices=Frequency.choices,
+        default=Frequency.DAILY,
     )
-    active = models.BooleanField(_("in use"), default=True)
+    active = models.BooleanField(pgettext_lazy("active", "in use"), default=True)
 
     class Meta:
         ordering = ["name"]
@@ -412,7 +416,7 @@ class ChecklistItem(models.Model):
         on_delete=models.CASCADE,
         related_name="items",
     )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("order in a list", "position"), default=0)
     label = models.CharField(_("item"), max_length=100)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PASS_FAIL)
     unit = models.CharField(_("unit"), max_length=10, blank=True)
