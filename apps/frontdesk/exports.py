@@ -1,6 +1,7 @@
 """The front-desk figures as an Excel workbook."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from apps.core.excel import Column, StreamedWorkbook
 
@@ -52,7 +53,7 @@ def calls_workbook(calls) -> StreamedWorkbook:
             Column(_("Caller number"), 16),
             Column(_("Kind"), 14),
             Column(_("What the caller wants"), 40),
-            Column(_("Confirmed"), 10),
+            Column(pgettext("read back", "Confirmed"), 10),
             Column(_("Outcome"), 16),
             Column(_("Call back by"), 17),
             Column(_("Called back at"), 17),

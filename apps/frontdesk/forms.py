@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.accounts.models import Role
 
@@ -80,7 +81,7 @@ class CallForm(forms.Form):
 
 
 class CallbackDoneForm(forms.Form):
-    note = forms.CharField(label=_("Result"), max_length=500, required=False)
+    note = forms.CharField(label=pgettext_lazy("callback", "Result"), max_length=500, required=False)
 
 
 class UseRequestForm(forms.ModelForm):

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.accounts.models import Role
 from apps.core.audit import audit_register
@@ -34,7 +35,7 @@ class Line(TimeStampedModel):
     """A front-desk telephone line, what it is for and who may answer it."""
 
     number = models.CharField(
-        _("number"),
+        pgettext_lazy("telephone", "number"),
         max_length=30,
         unique=True,
         error_messages={"unique": _("A line with this number already exists.")},
@@ -42,7 +43,10 @@ class Line(TimeStampedModel):
     name = models.CharField(_("name"), max_length=100)
     place = models.CharField(_("place"), max_length=100, blank=True)
     purpose = models.CharField(
-        _("purpose"), max_length=200, blank=True, help_text=_("For example: guest orders and suppliers.")
+        pgettext_lazy("telephone line", "purpose"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: guest orders and suppliers."),
     )
     greeting = models.CharField(
         _("greeting"),
@@ -61,7 +65,7 @@ class Line(TimeStampedModel):
         default=30,
         help_text=_("Deadline of a promised callback, counted from the call."),
     )
-    is_active = models.BooleanField(_("in use"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("active", "in use"), default=True)
 
     class Meta:
         ordering = ["number"]

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.core.excel import XLSX_CONTENT_TYPE
@@ -182,10 +182,10 @@ def call_export(request):
 # Callbacks ---------------------------------------------------------------------------------------
 
 CALLBACK_TABS = [
-    (selectors.CallbackState.OPEN, gettext_lazy("Open")),
+    (selectors.CallbackState.OPEN, pgettext_lazy("callback", "Open")),
     (selectors.CallbackState.OVERDUE, gettext_lazy("Overdue")),
     (selectors.CallbackState.DUE, gettext_lazy("Due")),
-    (selectors.CallbackState.DONE, gettext_lazy("Done")),
+    (selectors.CallbackState.DONE, pgettext_lazy("callback", "Done")),
 ]
 
 

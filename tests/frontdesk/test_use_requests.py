@@ -44,7 +44,7 @@ def test_employee_asks_and_the_floor_manager_approves(client):
     page = response.content.decode()
     assert "审批已记录。" in page
     assert "孙前台" in page
-    assert "已同意" in page
+    assert "已批准" in page
     assert "快去快回" in page
     request.refresh_from_db()
     assert request.status == UseRequest.Status.APPROVED
