@@ -1,6 +1,7 @@
 """The monthly statement as Excel, for payroll."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from apps.core.excel import Column, StreamedWorkbook
 
@@ -56,7 +57,7 @@ def statement_workbook(data: dict) -> StreamedWorkbook:
             Column(_("Shortfall fine (yuan)"), 12, MONEY),
             Column(_("False-record fine (yuan)"), 12, MONEY),
             Column(_("Total fine (yuan)"), 12, MONEY),
-            Column(_("Closed"), 8),
+            Column(pgettext("quota day", "Closed"), 8),
         ],
     )
     yes, no = _("Yes"), _("No")

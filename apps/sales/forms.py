@@ -4,6 +4,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Absence, Call, FollowUp
 
@@ -141,4 +142,4 @@ class RuleSetForm(forms.ModelForm):
 class CalendarDayForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DateInput)
     is_working = forms.BooleanField(label=_("Working day"), required=False)
-    name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    name = forms.CharField(label=pgettext_lazy("name of a thing", "Name"), max_length=100, required=False)

@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.core.audit import audit_register
 
@@ -159,8 +160,8 @@ class Call(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-pk"]
-        verbose_name = _("call")
-        verbose_name_plural = _("calls")
+        verbose_name = pgettext_lazy("sales call", "call")
+        verbose_name_plural = pgettext_lazy("sales call", "calls")
         constraints = [
             models.UniqueConstraint(fields=["cdr_key"], name="sales_call_cdr_key_unique"),
             models.CheckConstraint(
@@ -372,8 +373,8 @@ class DayResult(models.Model):
     fine_false = models.DecimalField(_("false-record fine"), max_digits=10, decimal_places=2)
     fine_total = models.DecimalField(_("total fine"), max_digits=10, decimal_places=2)
     reasons = models.JSONField(_("reasons"), default=list)
-    is_closed = models.BooleanField(_("closed"), default=False)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    is_closed = models.BooleanField(pgettext_lazy("quota day", "closed"), default=False)
+    closed_at = models.DateTimeField(pgettext_lazy("quota day", "closed at"), null=True, blank=True)
     reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
     reopen_reason = models.CharField(_("reason for reopening"), max_length=300, blank=True)
 

@@ -1,6 +1,7 @@
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.core.registry import Card, NavItem, register_card, register_nav, register_section
 
@@ -8,7 +9,13 @@ register_section("sales", _("Sales"), order=60)
 register_nav(
     NavItem(_("My day"), "sales:my_day", section="sales", roles=("sales_rep",), order=10),
     NavItem(_("Team board"), "sales:board", section="sales", permissions=("sales.change_absence",), order=15),
-    NavItem(_("Calls"), "sales:calls", section="sales", permissions=("sales.view_call",), order=20),
+    NavItem(
+        pgettext_lazy("sales call", "Calls"),
+        "sales:calls",
+        section="sales",
+        permissions=("sales.view_call",),
+        order=20,
+    ),
     NavItem(
         _("Follow-up records"),
         "sales:follow_ups",

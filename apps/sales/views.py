@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from apps.core.calendar import month_bounds, week_start
@@ -125,11 +126,11 @@ def call_create(request):
                 )
                 response["HX-Trigger"] = "sales-changed"
                 return response
-            messages.success(request, _("Call logged."))
+            messages.success(request, pgettext("sales call", "Call logged."))
             return redirect("sales:my_day")
     if htmx:
         return render(request, "sales/partials/call_form.html", {"call_form": form})
-    return render(request, "sales/form.html", {"form": form, "title": _("Log a call")})
+    return render(request, "sales/form.html", {"form": form, "title": pgettext("sales call", "Log a call")})
 
 
 @login_required
