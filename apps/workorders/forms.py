@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .function_changes import function_change_choices
 from .models import OrderKind, OrderStatus, PlanStep, WorkOrder
@@ -49,7 +50,9 @@ class OrderForm(forms.ModelForm):
 
 class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(label=_("Engineer"), queryset=None)
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=pgettext_lazy("work order", "Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,7 +64,9 @@ class ReasonForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=pgettext_lazy("work order", "Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class PlanForm(forms.Form):

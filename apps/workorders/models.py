@@ -6,13 +6,14 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.core.audit import audit_register
 
 
 class OrderKind(models.TextChoices):
     INSTALL = "install", _("Install")
-    MOVE = "move", _("Move")
+    MOVE = "move", pgettext_lazy("work order", "Move")
     REMOVAL = "removal", _("Removal")
     NUMBER_CHANGE = "number_change", _("Number change")
 
@@ -30,7 +31,7 @@ class OrderStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
     ASSIGNED = "assigned", _("Assigned")
-    IN_PROGRESS = "in_progress", _("In progress")
+    IN_PROGRESS = "in_progress", pgettext_lazy("work order", "In progress")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
     RETURNED = "returned", _("Returned")
@@ -275,7 +276,7 @@ class OrderEvent(models.Model):
     at = models.DateTimeField(_("at"), default=timezone.now)
     from_status = models.CharField(_("from"), max_length=20, choices=OrderStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=OrderStatus.choices)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(pgettext_lazy("work order", "comment"), blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
