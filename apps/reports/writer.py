@@ -53,6 +53,7 @@ class ReportWriter:
         on_progress: Callable[[int], None] | None = None,
         generated_at=None,
         today=None,
+        user=None,
     ):
         self.book = StreamedWorkbook()
         self.title = str(title)
@@ -60,6 +61,8 @@ class ReportWriter:
         self.rows = 0
         self.on_progress = on_progress
         self.today = today or timezone.localdate()
+        # Who asked for it (None for a schedule): kinds with object rules show only what that person may see.
+        self.user = user
         self.summary = self.book.sheet(_("Summary"), [Column(_("Item"), 28), Column(_("Value"), 48)])
         self.summary.append([_("Report"), self.title])
         for label, value in parameters:
