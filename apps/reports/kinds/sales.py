@@ -59,7 +59,7 @@ def sales_results_report(report: ReportWriter, params: dict) -> None:
     dates = report.period(params)
     reps = _reps(report)
     days = report.detail(
-        _("Days"),
+        _("Daily results"),
         [
             Column(_("Sales rep"), 14),
             Column(_("Username"), 12),
