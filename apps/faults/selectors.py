@@ -1,0 +1,333 @@
+"""Reads of the faults app."""
+
+import datetime
+from collections import defaultdict
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from .models import (
+    DEFAULT_TARGETS,
+    AccessEntry,
+    Cause,
+    ChecklistTemplate,
+    Document,
+    Fault,
+    FaultEvent,
+    InspectionRound,
+    ResponseTarget,
+    Severity,
+)
+
+REPEAT_WINDOW_DAYS = 90
+
+
+def response_targets() -> dict[str, tuple[int, int]]:
+    """Return severity -> (minutes to acknowledge, minutes to restore), the defaults filling gaps."""
+    targets = {str(k): v for k, v in DEFAULT_TARGETS.items()}
+    for target in ResponseTarget.objects.all():
+        targets[target.severity] = (target.respond_minutes, target.restore_minutes)
+    return targets
+
+
+def response_target_rows() -> list[dict]:
+    targets = response_targets()
+    return [
+        {
+            "severity": s.value,
+            "label": s.label,
+            "respond": targets[s.value][0],
+            "restore": targets[s.value][1],
+        }
+        for s in Severity
+    ]
+
+
+def fault_may_work(user) -> bool:
+    """Whether the user works faults (acknowledge, act, restore, close)."""
+    return user.has_perm("faults.change_fault")
+
+
+def fault_visible_to(user) -> QuerySet[Fault]:
+    """Engineers see every fault; everybody else the faults they reported."""
+    faults = Fault.objects.all()
+    if not user.has_perm("faults.view_fault"):
+        faults = faults.filter(reporter=user)
+    return faults
+
+
+def _with_repeats(faults: QuerySet[Fault]) -> QuerySet[Fault]:
+    """Annotate how many faults the same item had in the window around each fault."""
+    since = timezone.now() - datetime.timedelta(days=REPEAT_WINDOW_DAYS)
+    same_item = (
+        Fault.objects.filter(item_kind=OuterRef("item_kind"), item=OuterRef("item"), reported_at__gte=since)
+        .order_by()
+        .values("item_kind")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return faults.annotate(
+        repeat_count=Coalesce(Subquery(same_item, output_field=IntegerField()), Value(0)),
+    )
+
+
+def fault_list(
+    *, user, status: str = "", severity: str = "", q: str = "", mine: bool = False
+) -> QuerySet[Fault]:
+    faults = fault_visible_to(user).select_related("reporter", "assignee")
+    if status == "open":
+        faults = faults.filter(status__in=Fault.OPEN_STATUSES)
+    elif status:
+        faults = faults.filter(status=status)
+    if severity:
+        faults = faults.filter(severity=severity)
+    if mine:
+        faults = faults.filter(Q(assignee=user) | Q(reporter=user))
+    if q:
+        q = q.strip()
+        faults = faults.filter(
+            Q(number__icontains=q) | Q(item__icontains=q) | Q(symptom__icontains=q) | Q(contact__icontains=q)
+        )
+    return _with_repeats(faults)
+
+
+def fault_queue(*, user) -> QuerySet[Fault]:
+    """Open faults for the engineers, unacknowledged and most severe first."""
+    return fault_list(user=user, status="open")
+
+
+def fault_attach_deadlines(faults, *, now=None, targets=None) -> list[Fault]:
+    """Set response_due, restore_due and overdue on each fault (no queries beyond the targets)."""
+    now = now or timezone.now()
+    targets = targets or response_targets()
+    faults = list(faults)
+    for fault in faults:
+        respond, restore = targets[fault.severity]
+        fault.response_due = fault.reported_at + datetime.timedelta(minutes=respond)
+        fault.restore_due = fault.reported_at + datetime.timedelta(minutes=restore)
+        fault.response_overdue = fault.acknowledged_at is None and now > fault.response_due and fault.is_open
+        fault.restore_overdue = fault.restored_at is None and now > fault.restore_due and fault.is_open
+        fault.overdue = fault.response_overdue or fault.restore_overdue
+    return faults
+
+
+def fault_sort_queue(faults: list[Fault]) -> list[Fault]:
+    return sorted(
+        faults,
+        key=lambda f: (f.acknowledged_at is not None, not f.overdue, f.severity_order, f.reported_at),
+    )
+
+
+def fault_get(*, user, number: str) -> Fault:
+    """Return the fault if the user may see it: 404 when it does not exist, 403 when it is not theirs."""
+    try:
+        fault = Fault.objects.select_related(
+            "reporter", "assignee", "acknowledged_by", "inspection_round", "inspection_round__template"
+        ).get(number=number)
+    except Fault.DoesNotExist as exc:
+        raise Http404 from exc
+    if not user.has_perm("faults.view_fault") and fault.reporter_id != user.pk:
+        raise PermissionDenied
+    return fault
+
+
+def fault_timeline(*, fault: Fault) -> QuerySet[FaultEvent]:
+    return fault.events.select_related("actor", "action").order_by("at", "pk")
+
+
+def fault_item_history(*, user, item_kind: str, item: str) -> QuerySet[Fault]:
+    return (
+        fault_visible_to(user)
+        .filter(item_kind=item_kind, item__iexact=item.strip())
+        .select_related("reporter", "assignee")
+        .order_by("-reported_at", "-pk")
+    )
+
+
+def fault_repeated_items(*, days: int = REPEAT_WINDOW_DAYS, minimum: int = 2) -> list[dict]:
+    since = timezone.now() - datetime.timedelta(days=days)
+    return list(
+        Fault.objects.filter(reported_at__gte=since)
+        .values("item_kind", "item")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=minimum)
+        .order_by("-n", "item")[:20]
+    )
+
+
+def _minutes(delta: datetime.timedelta) -> float:
+    return delta.total_seconds() / 60
+
+
+def fault_statistics(*, months: int = 12, now=None) -> dict:
+    """Open faults by severity, and mean time to acknowledge and restore per month and per cause."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    first = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    for _i in range(months - 1):
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    open_counts = dict(
+        Fault.objects.filter(status__in=Fault.OPEN_STATUSES)
+        .values_list("severity")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    rows = Fault.objects.filter(reported_at__gte=first).values_list(
+        "reported_at", "acknowledged_at", "restored_at", "cause"
+    )
+    month_keys = []
+    cursor = first
+    while cursor <= local:
+        month_keys.append(cursor.strftime("%Y-%m"))
+        cursor = (cursor + datetime.timedelta(days=32)).replace(day=1)
+    by_month = {key: {"count": 0, "ack": [], "restore": []} for key in month_keys}
+    by_cause = defaultdict(lambda: {"count": 0, "restore": []})
+    for reported_at, acknowledged_at, restored_at, cause in rows:
+        key = timezone.localtime(reported_at).strftime("%Y-%m")
+        bucket = by_month.setdefault(key, {"count": 0, "ack": [], "restore": []})
+        bucket["count"] += 1
+        if acknowledged_at:
+            bucket["ack"].append(_minutes(acknowledged_at - reported_at))
+        if restored_at:
+            bucket["restore"].append(_minutes(restored_at - reported_at))
+        if cause:
+            by_cause[cause]["count"] += 1
+            if restored_at:
+                by_cause[cause]["restore"].append(_minutes(restored_at - reported_at))
+
+    def mean(values):
+        return round(sum(values) / len(values), 1) if values else None
+
+    monthly = [
+        {
+            "month": key,
+            "count": b["count"],
+            "mtta": mean(b["ack"]),
+            "mttr": mean(b["restore"]),
+            "mttr_hours": round(mean(b["restore"]) / 60, 2) if b["restore"] else None,
+        }
+        for key, b in sorted(by_month.items())
+    ]
+    causes = [
+        {
+            "cause": c.value,
+            "label": c.label,
+            "count": by_cause[c.value]["count"],
+            "mttr": mean(by_cause[c.value]["restore"]),
+        }
+        for c in Cause
+        if by_cause.get(c.value, {}).get("count")
+    ]
+    return {
+        "open_by_severity": [
+            {"severity": s.value, "label": s.label, "count": open_counts.get(s.value, 0)} for s in Severity
+        ],
+        "open_total": sum(open_counts.values()),
+        "monthly": monthly,
+        "causes": causes,
+        "since": first,
+    }
+
+
+def fault_export_rows(*, user, since=None):
+    faults = fault_visible_to(user).select_related("reporter", "assignee").order_by("reported_at", "pk")
+    if since:
+        faults = faults.filter(reported_at__gte=since)
+    return faults.iterator(chunk_size=500)
+
+
+# Inspections --------------------------------------------------------------------------------
+
+
+def checklist_templates_active() -> QuerySet[ChecklistTemplate]:
+    return ChecklistTemplate.objects.filter(active=True).prefetch_related("items").order_by("name")
+
+
+def inspection_round_list() -> QuerySet[InspectionRound]:
+    return InspectionRound.objects.select_related("template", "inspector").order_by("-performed_at", "-pk")
+
+
+def inspection_round_get(*, pk: int) -> InspectionRound:
+    try:
+        return InspectionRound.objects.select_related("template", "inspector").get(pk=pk)
+    except InspectionRound.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def inspection_results(*, round_: InspectionRound):
+    return round_.results.select_related("item", "fault").order_by("item__position", "pk")
+
+
+def inspection_status(*, days: int = 7, today=None) -> dict:
+    """Return today's due rounds and the missed past periods (within ``days``) of each active checklist."""
+    today = today or timezone.localdate()
+    templates = list(ChecklistTemplate.objects.filter(active=True).order_by("name"))
+    start = today - datetime.timedelta(days=days)
+    done = set(
+        InspectionRound.objects.filter(
+            template__in=templates, slot__gte=start - datetime.timedelta(days=7)
+        ).values_list("template_id", "slot")
+    )
+    due, missed = [], []
+    for template in templates:
+        created = timezone.localtime(template.created_at).date()
+        current = template.slot_for(today)
+        if (template.pk, current) not in done:
+            due.append({"template": template, "slot": current})
+        slots = []
+        day = start
+        while day < current:
+            slot = template.slot_for(day)
+            if slot not in slots and slot < current and template.slot_for(created) <= slot:
+                slots.append(slot)
+            day += datetime.timedelta(days=1)
+        for slot in slots:
+            if (template.pk, slot) not in done:
+                missed.append({"template": template, "slot": slot})
+    return {"due": due, "missed": missed}
+
+
+# Access log ---------------------------------------------------------------------------------
+
+
+def access_entry_list(*, q: str = "", since=None) -> QuerySet[AccessEntry]:
+    entries = AccessEntry.objects.select_related("person", "escort", "recorded_by").order_by(
+        "-entered_at", "-pk"
+    )
+    if q:
+        entries = entries.filter(
+            Q(person_name__icontains=q) | Q(organisation__icontains=q) | Q(purpose__icontains=q)
+        )
+    if since:
+        entries = entries.filter(entered_at__gte=since)
+    return entries
+
+
+def access_in_room_now() -> QuerySet[AccessEntry]:
+    return access_entry_list().filter(left_at__isnull=True).order_by("entered_at", "pk")
+
+
+# Documents ----------------------------------------------------------------------------------
+
+
+def document_list(*, category: str = "", q: str = "") -> QuerySet[Document]:
+    documents = Document.objects.select_related("created_by").annotate(version_count=Count("versions"))
+    if category:
+        documents = documents.filter(category=category)
+    if q:
+        documents = documents.filter(Q(title__icontains=q) | Q(description__icontains=q))
+    return documents.order_by("category", "title")
+
+
+def document_get(*, pk: int) -> Document:
+    try:
+        return Document.objects.select_related("created_by").get(pk=pk)
+    except Document.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def document_versions(*, document: Document):
+    return document.versions.select_related("uploaded_by").order_by("-number")

@@ -1,0 +1,83 @@
+from django.contrib import admin
+
+from .models import (
+    Block,
+    Building,
+    Cable,
+    CablePair,
+    DepartmentSubscription,
+    Extension,
+    Floor,
+    Frame,
+    Jumper,
+    Outlet,
+    PatchEvent,
+    Pbx,
+    PbxPort,
+    Room,
+    Terminal,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Jumpers and history change only through the patch table's services (they keep the history)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PatchEvent)
+class PatchEventAdmin(ReadOnlyAdmin):
+    list_display = [
+        "at",
+        "action",
+        "a_designation",
+        "b_designation",
+        "extension_number",
+        "actor",
+        "reason",
+        "reference",
+    ]
+    list_filter = ["action"]
+    search_fields = ["a_designation", "b_designation", "extension_number", "reference"]
+    date_hierarchy = "at"
+
+
+@admin.register(Jumper)
+class JumperAdmin(ReadOnlyAdmin):
+    list_display = ["terminal_a", "terminal_b", "frame", "created_at", "created_by", "reference"]
+    search_fields = ["terminal_a__designation", "terminal_b__designation", "reference"]
+    list_select_related = ["terminal_a", "terminal_b", "frame", "created_by"]
+
+
+@admin.register(Terminal)
+class TerminalAdmin(ReadOnlyAdmin):
+    list_display = ["designation", "side", "faulty", "reserved_reference"]
+    search_fields = ["designation"]
+
+
+@admin.register(Extension)
+class ExtensionAdmin(ReadOnlyAdmin):
+    list_display = ["number", "user_name", "department", "class_of_service", "port", "outlet"]
+    search_fields = ["number", "user_name"]
+    list_select_related = ["department", "port", "outlet"]
+
+
+@admin.register(Building, Floor, Room, Frame, Block, Pbx, Cable, DepartmentSubscription)
+class MasterAdmin(admin.ModelAdmin):
+    pass
+
+
+@admin.register(PbxPort, CablePair, Outlet)
+class DesignatedAdmin(admin.ModelAdmin):
+    search_fields = ["designation"]
+    raw_id_fields = []
+
+    def get_raw_id_fields(self, request):
+        return [f.name for f in self.model._meta.fields if f.is_relation]

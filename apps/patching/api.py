@@ -1,0 +1,447 @@
+"""The patch table's REST API under /api/patching/. Conflicts are HTTP 409 with the sentence; bad input 400."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.models import Department, User
+
+from . import selectors, services
+from .models import Block, Cable, CablePair, Extension, Frame, Jumper, Outlet, PatchEvent, PbxPort, Terminal
+from .services import PatchConflict
+
+
+def _error_response(exc: DjangoValidationError) -> Response:
+    if isinstance(exc, PatchConflict):
+        return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_409_CONFLICT)
+    if hasattr(exc, "error_dict"):
+        return Response(
+            {
+                k: [str(m) for m in v.messages] if hasattr(v, "messages") else v
+                for k, v in exc.message_dict.items()
+            },
+            status=400,
+        )
+    return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class ModelPerms(BasePermission):
+    """Read needs the model's view permission; writes need add / change / delete."""
+
+    def has_permission(self, request, view):
+        model = view.perm_model
+        label = f"{model._meta.app_label}.%s_{model._meta.model_name}"
+        verb = {
+            "GET": "view",
+            "HEAD": "view",
+            "OPTIONS": "view",
+            "POST": "add",
+            "PUT": "change",
+            "PATCH": "change",
+            "DELETE": "delete",
+        }[request.method]
+        return request.user.has_perm(label % verb)
+
+
+class BaseViewSet(viewsets.GenericViewSet):
+    permission_classes = [IsAuthenticated, ModelPerms]
+
+    @property
+    def perm_model(self):
+        return self.queryset.model
+
+
+# --- serializers -------------------------------------------------------------------------------
+
+
+class FrameSerializer(serializers.ModelSerializer):
+    building = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Frame
+        fields = ["id", "code", "kind", "building"]
+
+
+class BlockSerializer(serializers.ModelSerializer):
+    frame = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Block
+        fields = ["id", "frame", "code", "side", "size"]
+
+
+class TerminalSerializer(serializers.ModelSerializer):
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Terminal
+        fields = ["id", "designation", "side", "status", "faulty", "reserved_reference"]
+
+    def get_status(self, obj) -> str:
+        if obj.faulty:
+            return "faulty"
+        if obj.reserved_reference:
+            return "reserved"
+        return "in_use" if getattr(obj, "jumpered", False) else "free"
+
+
+class PbxPortSerializer(serializers.ModelSerializer):
+    terminal = serializers.SlugRelatedField(slug_field="designation", read_only=True)
+    extension = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PbxPort
+        fields = ["id", "designation", "terminal", "extension"]
+
+    def get_extension(self, obj) -> str | None:
+        ext = getattr(obj, "extension", None)
+        return ext.number if ext else None
+
+
+class CablePairSerializer(serializers.ModelSerializer):
+    near_terminal = serializers.SlugRelatedField(slug_field="designation", read_only=True)
+    far_terminal = serializers.SlugRelatedField(slug_field="designation", read_only=True)
+    outlet = serializers.SlugRelatedField(slug_field="designation", read_only=True)
+
+    class Meta:
+        model = CablePair
+        fields = ["id", "designation", "number", "near_terminal", "far_terminal", "outlet", "faulty"]
+
+
+class CableSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Cable
+        fields = ["id", "code", "kind", "pair_count"]
+
+
+class OutletSerializer(serializers.ModelSerializer):
+    room = serializers.StringRelatedField()
+
+    class Meta:
+        model = Outlet
+        fields = ["id", "designation", "room", "number"]
+
+
+class ExtensionSerializer(serializers.ModelSerializer):
+    department = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.all(), allow_null=True, required=False
+    )
+    department_name = serializers.CharField(source="department.name", read_only=True, default="")
+    port = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    outlet = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    reason = serializers.CharField(write_only=True, required=False, allow_blank=True)
+    reference = serializers.CharField(write_only=True, required=False, allow_blank=True)
+
+    class Meta:
+        model = Extension
+        fields = [
+            "id",
+            "number",
+            "user_name",
+            "department",
+            "department_name",
+            "class_of_service",
+            "port",
+            "outlet",
+            "notes",
+            "reason",
+            "reference",
+        ]
+        extra_kwargs = {"number": {"validators": []}}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["port"] = instance.port.designation if instance.port_id else None
+        data["outlet"] = instance.outlet.designation if instance.outlet_id else None
+        return data
+
+
+class JumperSerializer(serializers.ModelSerializer):
+    terminal_a = serializers.CharField(help_text="designation (MDF-1/H03/17) or id")
+    terminal_b = serializers.CharField(help_text="designation (MDF-1/V05/02) or id")
+    reason = serializers.CharField(max_length=200)
+    reference = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    frame = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    created_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = Jumper
+        fields = [
+            "id",
+            "frame",
+            "terminal_a",
+            "terminal_b",
+            "created_at",
+            "created_by",
+            "reason",
+            "reference",
+        ]
+        read_only_fields = ["created_at"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["terminal_a"] = instance.terminal_a.designation
+        data["terminal_b"] = instance.terminal_b.designation
+        return data
+
+
+class PatchEventSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = PatchEvent
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "action",
+            "a_designation",
+            "b_designation",
+            "extension_number",
+            "reason",
+            "reference",
+        ]
+
+
+# --- views ---------------------------------------------------------------------------------
+
+
+class FrameViewSet(BaseViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    queryset = Frame.objects.select_related("building").order_by("code")
+    serializer_class = FrameSerializer
+
+
+class BlockViewSet(BaseViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    queryset = Block.objects.select_related("frame").order_by("frame__code", "code")
+    serializer_class = BlockSerializer
+    filterset_fields = ["side"]
+
+
+class TerminalViewSet(BaseViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Terminals; ``?q=`` searches designations, ``?free=1`` keeps the free ones."""
+
+    queryset = Terminal.objects.all()
+    serializer_class = TerminalSerializer
+
+    def get_queryset(self):
+        from django.db.models import Exists, OuterRef
+
+        from .models import JumperEnd
+
+        qs = Terminal.objects.annotate(jumpered=Exists(JumperEnd.objects.filter(terminal=OuterRef("pk"))))
+        q = self.request.query_params.get("q")
+        if q:
+            qs = qs.filter(designation__icontains=q.strip().upper())
+        if self.request.query_params.get("frame"):
+            qs = qs.filter(frame__code=self.request.query_params["frame"].upper())
+        if self.request.query_params.get("free") == "1":
+            qs = qs.filter(jumpered=False, faulty=False, reserved_reference="")
+        return qs.order_by("jumpered", "designation")
+
+
+class PbxPortViewSet(BaseViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    queryset = PbxPort.objects.select_related("terminal", "extension").order_by("designation")
+    serializer_class = PbxPortSerializer
+
+
+class CableViewSet(BaseViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    queryset = Cable.objects.order_by("code")
+    serializer_class = CableSerializer
+
+    @action(detail=True)
+    def pairs(self, request, pk=None):
+        cable = self.get_object()
+        qs = cable.pairs.select_related("near_terminal", "far_terminal", "outlet").order_by("number")
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(CablePairSerializer(page, many=True).data)
+
+
+class OutletViewSet(BaseViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    queryset = Outlet.objects.select_related("room__building").order_by("designation")
+    serializer_class = OutletSerializer
+
+
+class ExtensionViewSet(
+    BaseViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+):
+    """Extensions by number; create, change and remove go through the patch table's services."""
+
+    queryset = Extension.objects.select_related("department", "port", "outlet").order_by("number")
+    serializer_class = ExtensionSerializer
+    lookup_field = "number"
+
+    def create(self, request, *args, **kwargs):
+        ser = self.get_serializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        try:
+            ext = services.extension_assign(actor=request.user, **data)
+        except DjangoValidationError as exc:
+            return _error_response(exc)
+        return Response(self.get_serializer(ext).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, number=None):
+        ext = self.get_object()
+        ser = self.get_serializer(ext, data=request.data, partial=True)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        data.pop("number", None)
+        reason, reference = data.pop("reason", ""), data.pop("reference", "")
+        try:
+            ext = services.extension_update(
+                extension=ext, actor=request.user, reason=reason, reference=reference, **data
+            )
+        except DjangoValidationError as exc:
+            return _error_response(exc)
+        return Response(self.get_serializer(ext).data)
+
+    def destroy(self, request, number=None):
+        ext = self.get_object()
+        reason = request.data.get("reason") if hasattr(request.data, "get") else None
+        reason = reason or request.query_params.get("reason", "")
+        services.extension_remove(
+            extension=ext,
+            actor=request.user,
+            reason=reason,
+            reference=request.query_params.get("reference", ""),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True)
+    def trace(self, request, number=None):
+        ext = self.get_object()
+        return Response(selectors.extension_trace(extension=ext).as_dict())
+
+
+class JumperViewSet(
+    BaseViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+):
+    """Jumpers. POST connects (designations or ids); DELETE disconnects and needs a ``reason``."""
+
+    queryset = Jumper.objects.select_related("terminal_a", "terminal_b", "frame", "created_by").order_by("pk")
+    serializer_class = JumperSerializer
+
+    def create(self, request, *args, **kwargs):
+        ser = self.get_serializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = ser.validated_data
+        try:
+            jumper = services.jumper_connect(
+                terminal_a=data["terminal_a"],
+                terminal_b=data["terminal_b"],
+                actor=request.user,
+                reason=data["reason"],
+                reference=data.get("reference", ""),
+            )
+        except DjangoValidationError as exc:
+            return _error_response(exc)
+        return Response(self.get_serializer(jumper).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("reason", str, required=True), OpenApiParameter("reference", str)]
+    )
+    def destroy(self, request, pk=None):
+        reason = (
+            request.data.get("reason") if hasattr(request.data, "get") else None
+        ) or request.query_params.get("reason", "")
+        reference = (
+            request.data.get("reference") if hasattr(request.data, "get") else None
+        ) or request.query_params.get("reference", "")
+        jumper = get_object_or_404(Jumper, pk=pk)
+        try:
+            services.jumper_disconnect(jumper=jumper, actor=request.user, reason=reason, reference=reference)
+        except DjangoValidationError as exc:
+            return _error_response(exc)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class HistoryViewSet(BaseViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Read-only history: ``?since=&until=`` (YYYY-MM-DD HH:MM), ``?q=`` designation, ``?user=``, ``?reference=``, ``?action=``."""
+
+    queryset = PatchEvent.objects.all()
+    serializer_class = PatchEventSerializer
+
+    def get_queryset(self):
+        p = self.request.query_params
+        kwargs = {}
+        try:
+            if p.get("since"):
+                kwargs["since"] = selectors.parse_moment(p["since"])
+            if p.get("until"):
+                kwargs["until"] = selectors.parse_moment(p["until"])
+        except ValueError as exc:
+            raise serializers.ValidationError({"since": "YYYY-MM-DD HH:MM"}) from exc
+        if p.get("user"):
+            kwargs["actor"] = User.objects.filter(username=p["user"]).first() or 0
+        return selectors.jumper_history(
+            designation=p.get("q"), reference=p.get("reference"), action=p.get("action"), **kwargs
+        )
+
+
+class TableView(APIView):
+    """The distribution table: ``?page=&page_size=``, filters building, floor, room, department, frame, status, q, ``?at=``."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        if not request.user.has_perm("patching.view_jumper"):
+            raise PermissionDenied
+        p = request.query_params
+        filters = {
+            k: p[k] for k in ("q", "building", "floor", "room", "department", "frame", "status") if p.get(k)
+        }
+        errors = {}
+        for key in ("floor", "department"):
+            if key in filters and not str(filters[key]).lstrip("-").isdigit():
+                errors[key] = ["Enter a whole number."]
+        at = None
+        if p.get("at"):
+            try:
+                at = selectors.parse_moment(p["at"])
+            except ValueError:
+                errors["at"] = ["Enter a moment like 2026-03-01 09:30."]
+        try:
+            page = int(p.get("page", 1))
+            size = int(p.get("page_size", 50))
+        except ValueError:
+            errors["page"] = ["Enter a whole number."]
+            page, size = 1, 50
+        if errors:
+            return Response(errors, status=400)
+        rows, total = selectors.distribution_table_page(
+            filters=filters, page=page, per_page=size, at=at, order=p.get("order", "number")
+        )
+        pages = Paginator(range(total), max(1, min(size, 500))).num_pages
+        return Response({"count": total, "page": page, "pages": pages, "results": rows})
+
+
+class TraceView(APIView):
+    """Trace from any designation, extension number or room (``?q=``)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        if not request.user.has_perm("patching.view_jumper"):
+            raise PermissionDenied
+        result = selectors.extension_trace(text=request.query_params.get("q", ""))
+        if isinstance(result, list):
+            return Response({"traces": [t.as_dict() for t in result]})
+        return Response(result.as_dict())

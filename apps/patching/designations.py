@@ -1,0 +1,83 @@
+"""Parse and format designations (DESIGN.md): the names people type and read.
+
+terminal ``<frame>/<block>/<position>`` (``MDF-1/H03/17``), PBX port ``<pbx>/<shelf>-<slot>-<port>``
+(``PBX-1/1-02-05``), cable pair ``<cable>/<pair>`` (``R-07/12``), outlet ``<building>-<room>-<n>``
+(``A-1203-2``). ``parse`` returns a ``Designation``; malformed text raises ``ValidationError``.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+TERMINAL_RE = re.compile(r"^(?P<frame>[^/\s]+)/(?P<block>[^/\s]+)/(?P<position>\d{1,4})$")
+PORT_RE = re.compile(r"^(?P<pbx>[^/\s]+)/(?P<shelf>\d{1,3})-(?P<slot>\d{1,3})-(?P<port>\d{1,3})$")
+PAIR_RE = re.compile(r"^(?P<cable>[^/\s]+)/(?P<pair>\d{1,4})$")
+OUTLET_RE = re.compile(r"^(?P<building>[^-/\s]+)-(?P<room>[^/\s]+)-(?P<number>\d{1,3})$")
+
+TERMINAL, PORT, PAIR, OUTLET = "terminal", "port", "pair", "outlet"
+
+
+@dataclass(frozen=True)
+class Designation:
+    kind: str
+    parts: dict
+    text: str
+
+
+def normalise(text) -> str:
+    return str(text or "").strip().replace("／", "/").replace("－", "-").upper()
+
+
+def parse(text, *, kind: str | None = None) -> Designation:
+    """Return the parsed designation, or raise ValidationError saying what is wrong with it."""
+    value = normalise(text)
+    for name, pattern in ((TERMINAL, TERMINAL_RE), (PORT, PORT_RE), (PAIR, PAIR_RE), (OUTLET, OUTLET_RE)):
+        if kind is not None and kind != name:
+            continue
+        match = pattern.match(value)
+        if match:
+            parts = match.groupdict()
+            return Designation(name, parts, canonical(name, parts))
+    labels = {
+        TERMINAL: _("a terminal (e.g. MDF-1/H03/17)"),
+        PORT: _("a PBX port (e.g. PBX-1/1-02-05)"),
+        PAIR: _("a cable pair (e.g. R-07/12)"),
+        OUTLET: _("an outlet (e.g. A-1203-2)"),
+    }
+    if kind is not None:
+        raise ValidationError(
+            _("“%(text)s” is not %(what)s."),
+            params={"text": value or "∅", "what": labels[kind]},
+            code="malformed",
+        )
+    raise ValidationError(
+        _("“%(text)s” is not a designation."), params={"text": value or "∅"}, code="malformed"
+    )
+
+
+def canonical(kind: str, parts: dict) -> str:
+    if kind == TERMINAL:
+        return terminal(parts["frame"], parts["block"], int(parts["position"]))
+    if kind == PORT:
+        return port(parts["pbx"], int(parts["shelf"]), int(parts["slot"]), int(parts["port"]))
+    if kind == PAIR:
+        return pair(parts["cable"], int(parts["pair"]))
+    return outlet(parts["building"], parts["room"], int(parts["number"]))
+
+
+def terminal(frame: str, block: str, position: int) -> str:
+    return f"{frame}/{block}/{position:02d}"
+
+
+def port(pbx: str, shelf: int, slot: int, number: int) -> str:
+    return f"{pbx}/{shelf}-{slot:02d}-{number:02d}"
+
+
+def pair(cable: str, number: int) -> str:
+    return f"{cable}/{number:02d}"
+
+
+def outlet(building: str, room: str, number: int) -> str:
+    return f"{building}-{room}-{number}"

@@ -1,0 +1,847 @@
+"""Reads of the patch table. Other apps call only these functions (and ``services``).
+
+Stable entry points:
+
+- ``designation_resolve(text)``: the Terminal, PbxPort, CablePair, Outlet or Extension a
+  designation (or an extension number) names, or None.
+- ``terminal_search(*, q, free_only=False, frame=None, side=None, limit=20)`` and
+  ``port_search(*, q, free_only=False, limit=20)``: type-ahead results, free ones first,
+  as dicts ``{"id", "designation", "status", "label"}``.
+- ``extension_trace(*, extension=None, outlet=None, room=None, port=None, terminal=None, text=None)``:
+  a ``Trace`` (``hops`` ordered from the PBX side to the outlet, ``complete``, ``stop`` saying
+  where and why a path stops half way); a room gives a list of traces (one per outlet).
+- ``distribution_table(*, filters=None, at=None, order="number")``: an iterator of row dicts
+  with the DESIGN.md columns (``COLUMNS``), one per extension and one per spare outlet;
+  fetched in chunks with a constant number of queries per chunk, fit for streamed export.
+  ``at`` gives the table as it stood at a past moment (rebuilt from the history).
+- ``distribution_table_page(*, filters=None, page=1, per_page=50, at=None, order="number")``:
+  ``(rows, total)`` for one page, a constant number of queries whatever the page or data size.
+- ``distribution_table_diff(*, before, after, filters=None)``: rows added, removed and changed.
+- ``jumper_history(*, since=None, until=None, designation=None, actor=None, reference=None,
+  action=None, extension=None)``: a queryset of ``PatchEvent``, newest first.
+- ``patch_checks(*, limit=200)``: the problems the checks page lists.
+- ``terminal_status(terminal)``: free, in use, reserved or faulty.
+"""
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import Department
+
+from . import designations as d
+from .models import (
+    CablePair,
+    Extension,
+    Jumper,
+    JumperEnd,
+    Outlet,
+    PatchEvent,
+    PbxPort,
+    Room,
+    Terminal,
+)
+
+# (key, Chinese header, English header); the Excel import accepts either header.
+COLUMNS = [
+    ("extension", "分机号", "Extension"),
+    ("user", "用户", "User"),
+    ("department", "部门", "Department"),
+    ("building", "楼栋", "Building"),
+    ("floor", "楼层", "Floor"),
+    ("room", "房间", "Room"),
+    ("outlet", "信息点", "Outlet"),
+    ("port", "交换机端口", "PBX port"),
+    ("equipment_terminal", "设备侧端子", "Equipment terminal"),
+    ("line_terminal", "线路侧端子", "Line terminal"),
+    ("riser_pair", "主干线对", "Riser pair"),
+    ("floor_terminal", "楼层配线架端子", "Floor terminal"),
+    ("notes", "备注", "Notes"),
+]
+COLUMN_KEYS = [c[0] for c in COLUMNS]
+ORDERS = {
+    "number": "number",
+    "-number": "-number",
+    "user": "user_name",
+    "-user": "-user_name",
+    "department": "department__name",
+    "-department": "-department__name",
+    "outlet": "outlet__designation",
+    "-outlet": "-outlet__designation",
+    "port": "port__designation",
+    "-port": "-port__designation",
+}
+CHUNK = 2000
+
+
+def parse_moment(text):
+    """Return an aware datetime for "YYYY-MM-DD HH:MM" (or ISO) local time; ValueError if it is not one."""
+    from django.utils import timezone
+    from django.utils.dateparse import parse_date, parse_datetime
+
+    value = str(text or "").strip().replace("T", " ")
+    moment = parse_datetime(value)
+    if moment is None:
+        day = parse_date(value)
+        if day is None:
+            raise ValueError(value)
+        moment = datetime.datetime.combine(day, datetime.time(23, 59, 59))
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+# --- resolving and searching -----------------------------------------------------------------
+
+
+def designation_resolve(text):
+    """Return the object a designation or extension number names, or None."""
+    value = d.normalise(text)
+    if not value:
+        return None
+    ext = Extension.objects.filter(number=value).first()
+    if ext is not None:
+        return ext
+    try:
+        parsed = d.parse(value)
+    except Exception:  # noqa: BLE001 - any malformed text simply names nothing
+        return None
+    model = {d.TERMINAL: Terminal, d.PORT: PbxPort, d.PAIR: CablePair, d.OUTLET: Outlet}[parsed.kind]
+    return model.objects.filter(designation=parsed.text).first()
+
+
+def terminal_status(terminal: Terminal) -> str:
+    if terminal.faulty:
+        return Terminal.Status.FAULTY
+    if terminal.reserved_reference:
+        return Terminal.Status.RESERVED
+    if JumperEnd.objects.filter(terminal=terminal).exists():
+        return Terminal.Status.IN_USE
+    return Terminal.Status.FREE
+
+
+def _status_of(row) -> str:
+    if row["faulty"]:
+        return Terminal.Status.FAULTY
+    if row["reserved_reference"]:
+        return Terminal.Status.RESERVED
+    if row["jumpered"]:
+        return Terminal.Status.IN_USE
+    return Terminal.Status.FREE
+
+
+def terminal_search(*, q="", free_only=False, frame=None, side=None, limit=20) -> list[dict]:
+    """Terminals whose designation contains ``q``, free ones first (for type-ahead)."""
+    value = d.normalise(q)
+    qs = Terminal.objects.annotate(jumpered=Exists(JumperEnd.objects.filter(terminal=OuterRef("pk"))))
+    if value:
+        qs = (
+            qs.filter(designation__startswith=value)
+            if "/" in value
+            else qs.filter(designation__icontains=value)
+        )
+    if frame:
+        qs = qs.filter(frame__code=d.normalise(frame))
+    if side:
+        qs = qs.filter(side=side)
+    if free_only:
+        qs = qs.filter(jumpered=False, faulty=False, reserved_reference="")
+    rows = list(
+        qs.order_by("jumpered", "faulty", "designation").values(
+            "id", "designation", "faulty", "reserved_reference", "jumpered", "side"
+        )[:limit]
+    )
+    labels = dict(Terminal.Status.choices)
+    out = []
+    for row in rows:
+        status = _status_of(row)
+        out.append(
+            {
+                "id": row["id"],
+                "designation": row["designation"],
+                "status": status,
+                "label": f"{row['designation']} · {labels[status]}",
+            }
+        )
+    free = [r for r in out if r["status"] == Terminal.Status.FREE]
+    return free + [r for r in out if r["status"] != Terminal.Status.FREE]
+
+
+def port_search(*, q="", free_only=False, limit=20) -> list[dict]:
+    value = d.normalise(q)
+    qs = PbxPort.objects.annotate(used=Exists(Extension.objects.filter(port=OuterRef("pk"))))
+    if value:
+        qs = qs.filter(designation__icontains=value)
+    if free_only:
+        qs = qs.filter(used=False)
+    rows = qs.order_by("used", "designation").values("id", "designation", "used")[:limit]
+    return [
+        {
+            "id": r["id"],
+            "designation": r["designation"],
+            "status": "in_use" if r["used"] else "free",
+            "label": f"{r['designation']} · {_('In use') if r['used'] else _('Free')}",
+        }
+        for r in rows
+    ]
+
+
+def outlet_search(*, q="", limit=20) -> list[dict]:
+    value = d.normalise(q)
+    qs = Outlet.objects.annotate(used=Exists(Extension.objects.filter(outlet=OuterRef("pk"))))
+    if value:
+        qs = qs.filter(designation__icontains=value)
+    rows = qs.order_by("used", "designation").values("id", "designation", "used")[:limit]
+    return [
+        {
+            "id": r["id"],
+            "designation": r["designation"],
+            "label": r["designation"],
+            "status": "in_use" if r["used"] else "free",
+        }
+        for r in rows
+    ]
+
+
+# --- trace -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Hop:
+    kind: str  # extension, port, terminal, jumper, pair, outlet, room
+    designation: str
+    label: str = ""
+    url_q: str = ""
+
+
+@dataclass
+class Trace:
+    hops: list[Hop] = field(default_factory=list)
+    complete: bool = False
+    stop: str = ""
+    start: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "start": self.start,
+            "complete": self.complete,
+            "stop": self.stop,
+            "hops": [
+                {"kind": h.kind, "designation": h.designation, "label": str(h.label)} for h in self.hops
+            ],
+        }
+
+
+def _pair_of(terminal_id):
+    return (
+        CablePair.objects.select_related("near_terminal", "far_terminal", "outlet__room")
+        .filter(Q(near_terminal_id=terminal_id) | Q(far_terminal_id=terminal_id))
+        .first()
+    )
+
+
+def _walk(terminal: Terminal, next_is_jumper: bool, visited: set) -> tuple[list[Hop], str, str]:
+    """Walk from ``terminal`` away from where we came; return hops, the end kind and a stop reason."""
+    hops: list[Hop] = []
+    current = terminal
+    for _step in range(50):
+        if next_is_jumper:
+            end = JumperEnd.objects.select_related("peer").filter(terminal_id=current.pk).first()
+            if end is None:
+                return hops, "", str(_("%(terminal)s carries no jumper") % {"terminal": current.designation})
+            if end.peer_id in visited:
+                return (
+                    hops,
+                    "",
+                    str(_("the path loops back at %(terminal)s") % {"terminal": end.peer.designation}),
+                )
+            hops.append(Hop("jumper", "", _("jumper")))
+            current = end.peer
+            visited.add(current.pk)
+            hops.append(Hop("terminal", current.designation, current.get_side_display()))
+            next_is_jumper = False
+            continue
+        port = PbxPort.objects.filter(terminal_id=current.pk).first()
+        if port is not None:
+            hops.append(Hop("port", port.designation, _("PBX port")))
+            ext = Extension.objects.filter(port=port).first()
+            if ext is None:
+                return (
+                    hops,
+                    "port",
+                    str(_("PBX port %(port)s carries no extension") % {"port": port.designation}),
+                )
+            hops.append(Hop("extension", ext.number, ext.user_name))
+            return hops, "extension", ""
+        pair = _pair_of(current.pk)
+        if pair is None:
+            return (
+                hops,
+                "",
+                str(
+                    _("%(terminal)s is wired to no cable pair or PBX port")
+                    % {"terminal": current.designation}
+                ),
+            )
+        hops.append(Hop("pair", pair.designation, _("faulty pair") if pair.faulty else _("cable pair")))
+        if pair.near_terminal_id == current.pk:
+            if pair.outlet_id:
+                hops.append(Hop("outlet", pair.outlet.designation, _("outlet")))
+                hops.append(Hop("room", str(pair.outlet.room), _("room")))
+                return hops, "outlet", ""
+            other = pair.far_terminal
+        else:
+            other = pair.near_terminal
+        if other is None:
+            return hops, "", str(_("cable pair %(pair)s has no far end") % {"pair": pair.designation})
+        if other.pk in visited:
+            return hops, "", str(_("the path loops back at %(terminal)s") % {"terminal": other.designation})
+        visited.add(other.pk)
+        hops.append(Hop("terminal", other.designation, other.get_side_display()))
+        current = other
+        next_is_jumper = True
+    return hops, "", str(_("the path is too long"))
+
+
+def _reverse(hops: list[Hop]) -> list[Hop]:
+    return list(reversed(hops))
+
+
+def _trace_terminal(terminal: Terminal, start: str) -> Trace:
+    visited = {terminal.pk}
+    here = Hop("terminal", terminal.designation, terminal.get_side_display())
+    jumper_side, jumper_end, jumper_stop = _walk(terminal, True, visited)
+    wire_side, wire_end, wire_stop = _walk(terminal, False, visited)
+    # Orient: the side that reaches the PBX/extension comes first.
+    if jumper_end in ("extension", "port") or wire_end == "outlet":
+        hops = _reverse(jumper_side) + [here] + wire_side
+        ends = (jumper_end, wire_end)
+        stops = (jumper_stop, wire_stop)
+    else:
+        hops = _reverse(wire_side) + [here] + jumper_side
+        ends = (wire_end, jumper_end)
+        stops = (wire_stop, jumper_stop)
+    complete = ends[0] == "extension" and ends[1] == "outlet"
+    stop = "; ".join(s for s in stops if s)
+    return Trace(hops=hops, complete=complete, stop=stop, start=start)
+
+
+def extension_trace(*, extension=None, outlet=None, room=None, port=None, terminal=None, text=None):
+    """Return the path through an extension, outlet, PBX port or terminal (a list of traces for a room)."""
+    if text is not None:
+        found = designation_resolve(text)
+        if found is None:
+            value = d.normalise(text)
+            room_obj = None
+            if "-" in value and "/" not in value:
+                building, _sep, number = value.partition("-")
+                room_obj = Room.objects.filter(building__code=building, number=number).first()
+            if room_obj is None:
+                return Trace(
+                    start=value, stop=str(_("%(text)s names nothing in the patch table") % {"text": value})
+                )
+            room = room_obj
+        elif isinstance(found, Extension):
+            extension = found
+        elif isinstance(found, Outlet):
+            outlet = found
+        elif isinstance(found, PbxPort):
+            port = found
+        elif isinstance(found, Terminal):
+            terminal = found
+        elif isinstance(found, CablePair):
+            terminal = found.near_terminal or found.far_terminal
+            if terminal is None:
+                return Trace(
+                    start=found.designation,
+                    stop=str(_("cable pair %(pair)s is not wired") % {"pair": found.designation}),
+                )
+    if room is not None:
+        if not isinstance(room, Room):
+            room = Room.objects.get(pk=room)
+        return [extension_trace(outlet=o) for o in room.outlets.order_by("number")]
+    if isinstance(extension, str):
+        extension = Extension.objects.filter(number=extension.strip()).first()
+        if extension is None:
+            return Trace(stop=str(_("no such extension")))
+    if extension is not None:
+        head = [Hop("extension", extension.number, extension.user_name)]
+        if extension.port_id is None:
+            return Trace(
+                hops=head,
+                start=extension.number,
+                stop=str(_("extension %(number)s has no PBX port") % {"number": extension.number}),
+            )
+        port_obj = PbxPort.objects.select_related("terminal").get(pk=extension.port_id)
+        if port_obj.terminal is None:
+            return Trace(
+                hops=head + [Hop("port", port_obj.designation, _("PBX port"))],
+                start=extension.number,
+                stop=str(_("PBX port %(port)s is wired to no terminal") % {"port": port_obj.designation}),
+            )
+        trace = _trace_terminal(port_obj.terminal, extension.number)
+        if trace.complete and extension.outlet_id:
+            reached = next((h.designation for h in trace.hops if h.kind == "outlet"), "")
+            recorded = (
+                Outlet.objects.filter(pk=extension.outlet_id).values_list("designation", flat=True).first()
+            )
+            if reached != recorded:
+                trace.stop = str(
+                    _("the path reaches %(reached)s, but the extension is recorded at %(recorded)s")
+                    % {"reached": reached, "recorded": recorded}
+                )
+        return trace
+    if port is not None:
+        if not isinstance(port, PbxPort):
+            port = PbxPort.objects.get(pk=port)
+        if port.terminal_id is None:
+            return Trace(
+                hops=[Hop("port", port.designation, _("PBX port"))],
+                start=port.designation,
+                stop=str(_("PBX port %(port)s is wired to no terminal") % {"port": port.designation}),
+            )
+        return _trace_terminal(Terminal.objects.get(pk=port.terminal_id), port.designation)
+    if outlet is not None:
+        if not isinstance(outlet, Outlet):
+            outlet = Outlet.objects.get(pk=outlet)
+        pair = CablePair.objects.select_related("near_terminal").filter(outlet=outlet).first()
+        if pair is None or pair.near_terminal is None:
+            return Trace(
+                hops=[Hop("outlet", outlet.designation, _("outlet"))],
+                start=outlet.designation,
+                stop=str(_("outlet %(outlet)s is wired to no cable pair") % {"outlet": outlet.designation}),
+            )
+        return _trace_terminal(pair.near_terminal, outlet.designation)
+    if terminal is not None:
+        if not isinstance(terminal, Terminal):
+            terminal = Terminal.objects.get(pk=terminal)
+        return _trace_terminal(terminal, terminal.designation)
+    return Trace(stop=str(_("nothing to trace")))
+
+
+# --- the distribution table ------------------------------------------------------------------
+
+EXT_VALUES = (
+    "number",
+    "user_name",
+    "department__name",
+    "class_of_service",
+    "port__designation",
+    "port__terminal_id",
+    "port__terminal__designation",
+    "outlet__designation",
+    "outlet__room__number",
+    "outlet__room__floor__number",
+    "outlet__room__building__code",
+    "notes",
+)
+
+
+def _filter_extensions(qs, f: dict):
+    if f.get("building"):
+        qs = qs.filter(outlet__room__building__code=d.normalise(f["building"]))
+    if f.get("floor") not in (None, ""):
+        qs = qs.filter(outlet__room__floor__number=int(f["floor"]))
+    if f.get("room"):
+        qs = qs.filter(outlet__room__number=d.normalise(f["room"]))
+    if f.get("department"):
+        dep = f["department"]
+        qs = qs.filter(department_id=dep.pk if isinstance(dep, Department) else int(dep))
+    if f.get("frame"):
+        code = d.normalise(f["frame"])
+        qs = qs.filter(Q(port__terminal__frame__code=code) | Q(outlet__pair__near_terminal__frame__code=code))
+    if f.get("q"):
+        value = str(f["q"]).strip()
+        norm = d.normalise(value)
+        cond = (
+            Q(number__icontains=value)
+            | Q(user_name__icontains=value)
+            | Q(department__name__icontains=value)
+            | Q(outlet__designation__icontains=norm)
+            | Q(port__designation__icontains=norm)
+            | Q(port__terminal__designation__icontains=norm)
+        )
+        if "/" in norm:
+            cond |= Q(port__terminal__jumper_end__peer__designation=norm)
+            cond |= Q(port__terminal__jumper_end__peer__pair_near__designation=norm)
+            cond |= Q(port__terminal__jumper_end__peer__pair_near__far_terminal__designation=norm)
+        qs = qs.filter(cond)
+    return qs
+
+
+def _filter_spare(qs, f: dict):
+    if f.get("department"):
+        return qs.none()
+    if f.get("building"):
+        qs = qs.filter(room__building__code=d.normalise(f["building"]))
+    if f.get("floor") not in (None, ""):
+        qs = qs.filter(room__floor__number=int(f["floor"]))
+    if f.get("room"):
+        qs = qs.filter(room__number=d.normalise(f["room"]))
+    if f.get("frame"):
+        qs = qs.filter(pair__near_terminal__frame__code=d.normalise(f["frame"]))
+    if f.get("q"):
+        qs = qs.filter(designation__icontains=d.normalise(f["q"]))
+    return qs
+
+
+def _extension_qs(f: dict, order: str):
+    qs = Extension.objects.all()
+    qs = _filter_extensions(qs, f)
+    if f.get("status") == "spare":
+        qs = qs.none()
+    return qs.order_by(ORDERS.get(order, "number"), "pk")
+
+
+def _spare_qs(f: dict):
+    qs = Outlet.objects.filter(extensions__isnull=True)
+    qs = _filter_spare(qs, f)
+    if f.get("status") == "extension":
+        qs = qs.none()
+    return qs.order_by("designation")
+
+
+def _complete_rows(ext_rows: list[dict]) -> list[dict]:
+    """Flatten each extension's path into the table columns: two queries for the whole batch."""
+    equip_ids = [r["port__terminal_id"] for r in ext_rows if r["port__terminal_id"]]
+    peers = {
+        t: (p, pd)
+        for t, p, pd in JumperEnd.objects.filter(terminal_id__in=equip_ids).values_list(
+            "terminal_id", "peer_id", "peer__designation"
+        )
+    }
+    return _rows_with(ext_rows, peers)
+
+
+def _rows_with(ext_rows, peers) -> list[dict]:
+    line_ids = [p for p, _pd in peers.values()]
+    pairs = {
+        near: (designation, far)
+        for near, designation, far in CablePair.objects.filter(near_terminal_id__in=line_ids).values_list(
+            "near_terminal_id", "designation", "far_terminal__designation"
+        )
+    }
+    rows = []
+    for r in ext_rows:
+        peer = peers.get(r["port__terminal_id"])
+        pair = pairs.get(peer[0]) if peer else None
+        row = {
+            "kind": "extension",
+            "extension": r["number"],
+            "user": r["user_name"],
+            "department": r["department__name"] or "",
+            "building": r["outlet__room__building__code"] or "",
+            "floor": r["outlet__room__floor__number"] if r["outlet__room__floor__number"] is not None else "",
+            "room": r["outlet__room__number"] or "",
+            "outlet": r["outlet__designation"] or "",
+            "port": r["port__designation"] or "",
+            "equipment_terminal": r["port__terminal__designation"] or "",
+            "line_terminal": peer[1] if peer else "",
+            "riser_pair": pair[0] if pair else "",
+            "floor_terminal": (pair[1] or "") if pair else "",
+            "notes": r["notes"] or "",
+            "class_of_service": r.get("class_of_service") or "",
+        }
+        row["complete"] = bool(
+            row["port"] and row["equipment_terminal"] and row["line_terminal"] and row["riser_pair"]
+        )
+        rows.append(row)
+    return rows
+
+
+def _spare_row(o: dict) -> dict:
+    return {
+        "kind": "spare",
+        "extension": "",
+        "user": "",
+        "department": "",
+        "building": o["room__building__code"],
+        "floor": o["room__floor__number"],
+        "room": o["room__number"],
+        "outlet": o["designation"],
+        "port": "",
+        "equipment_terminal": "",
+        "line_terminal": "",
+        "riser_pair": "",
+        "floor_terminal": "",
+        "notes": "",
+        "class_of_service": "",
+        "complete": False,
+    }
+
+
+SPARE_VALUES = ("designation", "room__number", "room__floor__number", "room__building__code")
+
+
+def distribution_table(*, filters=None, at=None, order="number") -> Iterator[dict]:
+    """Yield the table's rows (extensions, then spare outlets), in chunks: flat memory, few queries."""
+    f = dict(filters or {})
+    if at is not None:
+        yield from _table_at(at, f, order)
+        return
+    ext_qs = _extension_qs(f, order).values(*EXT_VALUES)
+    start = 0
+    while True:
+        chunk = list(ext_qs[start : start + CHUNK])
+        if not chunk:
+            break
+        yield from _complete_rows(chunk)
+        start += CHUNK
+    spare_qs = _spare_qs(f).values(*SPARE_VALUES)
+    start = 0
+    while True:
+        chunk = list(spare_qs[start : start + CHUNK])
+        if not chunk:
+            break
+        for o in chunk:
+            yield _spare_row(o)
+        start += CHUNK
+
+
+def distribution_table_page(
+    *, filters=None, page=1, per_page=50, at=None, order="number"
+) -> tuple[list[dict], int]:
+    """Return one page of rows and the total: a constant number of queries (count, count, rows, paths)."""
+    f = dict(filters or {})
+    per_page = max(1, min(int(per_page), 500))
+    page = max(1, int(page))
+    offset = (page - 1) * per_page
+    if at is not None:
+        rows = list(_table_at(at, f, order))
+        return rows[offset : offset + per_page], len(rows)
+    ext_qs = _extension_qs(f, order)
+    spare_qs = _spare_qs(f)
+    n_ext = ext_qs.count()
+    n_spare = spare_qs.count()
+    ext_rows = list(ext_qs.values(*EXT_VALUES)[offset : offset + per_page]) if offset < n_ext else []
+    rows = _complete_rows(ext_rows)
+    room_left = per_page - len(rows)
+    spare_offset = max(0, offset - n_ext)
+    # Always one spare query (possibly for nothing), so the number of queries never depends on the data.
+    spare = list(spare_qs.values(*SPARE_VALUES)[spare_offset : spare_offset + max(room_left, 1)])
+    rows += [_spare_row(o) for o in spare[:room_left]]
+    return rows, n_ext + n_spare
+
+
+# --- the past: rebuilt from the history ------------------------------------------------------
+
+
+def _jumpers_at(at) -> dict[int, tuple[int, str]]:
+    """Return {terminal_id: (peer_id, peer designation)} for the jumpers live at ``at``."""
+    gone = PatchEvent.objects.filter(
+        action=PatchEvent.Action.DISCONNECT, at__lte=at, jumper_key__isnull=False
+    )
+    live = (
+        PatchEvent.objects.filter(action=PatchEvent.Action.CONNECT, at__lte=at)
+        .exclude(jumper_key__in=Subquery(gone.values("jumper_key")))
+        .values_list("terminal_a_id", "terminal_b_id", "a_designation", "b_designation")
+    )
+    peers = {}
+    for a, b, ad, bd in live.iterator(chunk_size=5000):
+        peers[a] = (b, bd)
+        peers[b] = (a, ad)
+    return peers
+
+
+def _extensions_at(at) -> list[dict]:
+    """Return the extensions as they stood at ``at`` (last history snapshot of each number)."""
+    events = (
+        PatchEvent.objects.filter(
+            action__in=[
+                PatchEvent.Action.EXTENSION_ADD,
+                PatchEvent.Action.EXTENSION_CHANGE,
+                PatchEvent.Action.EXTENSION_REMOVE,
+            ],
+            at__lte=at,
+        )
+        .order_by("at", "pk")
+        .values_list("action", "extension_number", "data")
+    )
+    state: dict[str, dict] = {}
+    for action, number, data in events.iterator(chunk_size=5000):
+        if action == PatchEvent.Action.EXTENSION_REMOVE:
+            state.pop(number, None)
+        else:
+            state[number] = data
+    return list(state.values())
+
+
+def _table_at(at, f: dict, order: str) -> Iterator[dict]:
+    snaps = _extensions_at(at)
+    port_ids = {s.get("port_id") for s in snaps if s.get("port_id")}
+    ports = {
+        p["id"]: p
+        for p in PbxPort.objects.filter(pk__in=port_ids).values(
+            "id", "designation", "terminal_id", "terminal__designation", "terminal__frame__code"
+        )
+    }
+    outlets = {
+        o["id"]: o
+        for o in Outlet.objects.all().values(
+            "id",
+            "designation",
+            "room__number",
+            "room__floor__number",
+            "room__building__code",
+            "pair__near_terminal__frame__code",
+        )
+    }
+    departments = dict(Department.objects.values_list("id", "name"))
+    ext_rows = []
+    for s in snaps:
+        p = ports.get(s.get("port_id")) or {}
+        o = outlets.get(s.get("outlet_id")) or {}
+        ext_rows.append(
+            {
+                "number": s["number"],
+                "user_name": s.get("user_name", ""),
+                "department__name": departments.get(s.get("department_id"), ""),
+                "department_id": s.get("department_id"),
+                "class_of_service": s.get("class_of_service", ""),
+                "port__designation": p.get("designation"),
+                "port__terminal_id": p.get("terminal_id"),
+                "port__terminal__designation": p.get("terminal__designation"),
+                "outlet__designation": o.get("designation"),
+                "outlet__room__number": o.get("room__number"),
+                "outlet__room__floor__number": o.get("room__floor__number"),
+                "outlet__room__building__code": o.get("room__building__code"),
+                "notes": s.get("notes", ""),
+                "_frames": {p.get("terminal__frame__code"), o.get("pair__near_terminal__frame__code")},
+            }
+        )
+
+    def keep_ext(r):
+        if f.get("status") == "spare":
+            return False
+        if f.get("building") and r["outlet__room__building__code"] != d.normalise(f["building"]):
+            return False
+        if f.get("floor") not in (None, "") and r["outlet__room__floor__number"] != int(f["floor"]):
+            return False
+        if f.get("room") and r["outlet__room__number"] != d.normalise(f["room"]):
+            return False
+        if f.get("department"):
+            dep = f["department"]
+            if r["department_id"] != (dep.pk if isinstance(dep, Department) else int(dep)):
+                return False
+        if f.get("frame") and d.normalise(f["frame"]) not in r["_frames"]:
+            return False
+        if f.get("q"):
+            q = str(f["q"]).strip().upper()
+            hay = " ".join(str(r.get(k) or "") for k in EXT_VALUES).upper()
+            if q not in hay:
+                return False
+        return True
+
+    ext_rows = [r for r in ext_rows if keep_ext(r)]
+    key = ORDERS.get(order, "number")
+    reverse = key.startswith("-")
+    field_name = {
+        "number": "number",
+        "user_name": "user_name",
+        "department__name": "department__name",
+        "outlet__designation": "outlet__designation",
+        "port__designation": "port__designation",
+    }[key.lstrip("-")]
+    ext_rows.sort(key=lambda r: r.get(field_name) or "", reverse=reverse)
+    peers = _jumpers_at(at)
+    used_outlets = {s.get("outlet_id") for s in snaps}
+    yield from _rows_with(ext_rows, peers)
+    if f.get("status") == "extension" or f.get("department"):
+        return
+    for o in sorted(outlets.values(), key=lambda o: o["designation"]):
+        if o["id"] in used_outlets:
+            continue
+        if f.get("building") and o["room__building__code"] != d.normalise(f["building"]):
+            continue
+        if f.get("floor") not in (None, "") and o["room__floor__number"] != int(f["floor"]):
+            continue
+        if f.get("room") and o["room__number"] != d.normalise(f["room"]):
+            continue
+        if f.get("frame") and o["pair__near_terminal__frame__code"] != d.normalise(f["frame"]):
+            continue
+        if f.get("q") and d.normalise(f["q"]) not in o["designation"]:
+            continue
+        yield _spare_row(o)
+
+
+def distribution_table_diff(*, before, after, filters=None) -> list[dict]:
+    """Compare the table at two moments: rows added, removed or changed (with the changed columns)."""
+
+    def keyed(rows):
+        return {(r["kind"], r["extension"] or r["outlet"]): r for r in rows}
+
+    old = keyed(distribution_table(filters=filters, at=before))
+    new = keyed(distribution_table(filters=filters, at=after))
+    changes = []
+    for key in sorted(set(old) | set(new), key=lambda k: (k[0], k[1])):
+        a, b = old.get(key), new.get(key)
+        if a is None:
+            changes.append({"change": "added", "row": b, "before": None, "columns": []})
+        elif b is None:
+            changes.append({"change": "removed", "row": a, "before": a, "columns": []})
+        else:
+            cols = [k for k in COLUMN_KEYS if a.get(k) != b.get(k)]
+            if cols:
+                changes.append({"change": "changed", "row": b, "before": a, "columns": cols})
+    return changes
+
+
+# --- history and checks ----------------------------------------------------------------------
+
+
+def jumper_history(
+    *, since=None, until=None, designation=None, actor=None, reference=None, action=None, extension=None
+):
+    """Return history entries, newest first, filtered by time, object, user, reference or action."""
+    qs = PatchEvent.objects.select_related("actor")
+    if since is not None:
+        qs = qs.filter(at__gte=since)
+    if until is not None:
+        qs = qs.filter(at__lte=until)
+    if designation:
+        value = d.normalise(designation)
+        qs = qs.filter(
+            Q(a_designation__startswith=value)
+            | Q(b_designation__startswith=value)
+            | Q(extension_number=value)
+        )
+    if actor is not None:
+        qs = qs.filter(actor_id=getattr(actor, "pk", actor))
+    if reference:
+        qs = qs.filter(reference=reference)
+    if action:
+        qs = qs.filter(action=action)
+    if extension:
+        qs = qs.filter(extension_number=str(extension))
+    return qs.order_by("-at", "-pk")
+
+
+def jumper_list(*, frame=None):
+    qs = Jumper.objects.select_related("terminal_a", "terminal_b", "frame", "created_by")
+    if frame:
+        qs = qs.filter(frame__code=d.normalise(frame))
+    return qs.order_by("pk")
+
+
+def patch_checks(*, limit=200) -> dict:
+    """Return the problems the checks page lists, each a (count, first ``limit`` items) pair."""
+    dangling = JumperEnd.objects.filter(
+        terminal__pair_near__isnull=True, terminal__pair_far__isnull=True, terminal__pbx_port__isnull=True
+    ).select_related("terminal", "peer")
+    incomplete = [r for r in distribution_table(filters={"status": "extension"}) if not r["complete"]]
+    doubled = Outlet.objects.annotate(n=Count("extensions")).filter(n__gt=1).order_by("designation")
+    idle_ports = PbxPort.objects.filter(extension__isnull=True).order_by("designation")
+    used = (
+        Q(near_terminal__jumper_end__isnull=False)
+        | Q(far_terminal__jumper_end__isnull=False)
+        | Q(outlet__extensions__isnull=False)
+    )
+    faulty_used = CablePair.objects.filter(faulty=True).filter(used).distinct().order_by("designation")
+    return {
+        "dangling": (dangling.count(), list(dangling.order_by("terminal__designation")[:limit])),
+        "incomplete": (len(incomplete), incomplete[:limit]),
+        "doubled": (doubled.count(), list(doubled[:limit].values("designation", "n"))),
+        "idle_ports": (idle_ports.count(), list(idle_ports.values_list("designation", flat=True)[:limit])),
+        "faulty_used": (faulty_used.count(), list(faulty_used.values_list("designation", flat=True)[:limit])),
+    }

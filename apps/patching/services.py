@@ -1,0 +1,783 @@
+"""Writes to the patch table. Other apps call only these functions (and ``selectors``).
+
+Stable entry points (keyword-only; ``actor`` is the user doing it; terminals may be given
+as ``Terminal`` objects, ids, or designations such as ``"MDF-1/H03/17"``):
+
+- ``jumper_connect(*, terminal_a, terminal_b, actor, reason, reference="") -> Jumper``
+- ``jumper_disconnect(*, jumper=None, terminal=None, actor, reason, reference="") -> None``
+- ``jumper_move(*, terminal, new_terminal, actor, reason, reference="") -> Jumper``:
+  the end of the jumper on ``terminal`` moves to ``new_terminal``; the other end stays.
+- ``patch_plan_apply(*, steps, actor, reference) -> list``: steps are dicts
+  ``{"action": "connect", "terminal_a": ..., "terminal_b": ..., "reason": ...}`` or
+  ``{"action": "disconnect", "terminal": ...}`` (or ``"jumper"``); all or nothing,
+  re-checked against the table as it is now with every terminal row locked in pk order.
+- ``terminal_reserve / terminal_release(*, terminals, reference, actor)``: a work order
+  reserves terminals; a reserved terminal can only be jumpered under its reference.
+- ``terminal_set_faulty(*, terminal, faulty, actor, reason)``, ``pair_set_faulty(...)``.
+- ``extension_assign(*, number, actor, user_name="", department=None, class_of_service="",
+  port=None, outlet=None, notes="", reason="", reference="") -> Extension``;
+  ``extension_update(*, extension, actor, reason="", reference="", **fields)``;
+  ``extension_remove(*, extension, actor, reason="", reference="")``.
+  Subscribed departments are notified of each.
+- Infrastructure: ``building_get_or_create``, ``room_get_or_create``, ``outlet_get_or_create``,
+  ``frame_create``, ``block_create`` (creates its terminals), ``pbx_create``,
+  ``pbx_ports_create`` (a range, optionally wired to a block), ``cable_create`` (creates its
+  pairs), ``cable_pairs_wire`` ("pairs 1–25 of R-07 to V05/1–25").
+- ``subscription_add / subscription_remove(*, department, actor)``.
+
+Every rule violation raises ``PatchConflict`` (a ``ValidationError``) with a sentence a person
+understands; malformed input raises a plain ``ValidationError``. Every change writes an
+append-only ``PatchEvent`` in the same transaction.
+"""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from . import designations as d
+from .models import (
+    Block,
+    Building,
+    Cable,
+    CablePair,
+    DepartmentSubscription,
+    Extension,
+    Floor,
+    Frame,
+    Jumper,
+    JumperEnd,
+    Outlet,
+    PatchEvent,
+    Pbx,
+    PbxPort,
+    Room,
+    Terminal,
+)
+
+
+class PatchConflict(ValidationError):
+    """A change the patch table's rules do not allow; the message says why, in words."""
+
+
+# --- resolving what people name -------------------------------------------------------------
+
+
+def _sentence(message, params=None) -> str:
+    return str(message) % params if params else str(message)
+
+
+def _conflict(message, params=None) -> PatchConflict:
+    return PatchConflict(_sentence(message, params))
+
+
+def terminal_resolve(value, *, field: str = "terminal", lock: bool = False) -> Terminal:
+    """Return the terminal named by an object, an id or a designation; ValidationError if unknown."""
+    qs = Terminal.objects.all()
+    if lock:
+        qs = qs.select_for_update()
+    if isinstance(value, Terminal):
+        return qs.get(pk=value.pk) if lock else value
+    if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
+        found = qs.filter(pk=int(value)).first()
+        if found is None:
+            raise ValidationError({field: _sentence(_("There is no terminal number %(id)s."), {"id": value})})
+        return found
+    try:
+        parsed = d.parse(value, kind=d.TERMINAL)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from exc
+    found = qs.filter(designation=parsed.text).first()
+    if found is None:
+        raise ValidationError({field: _sentence(_("There is no terminal %(name)s."), {"name": parsed.text})})
+    return found
+
+
+def _lock_terminals(ids: Iterable[int]) -> dict[int, Terminal]:
+    """Lock terminal rows in pk order (one lock order everywhere, so no deadlocks)."""
+    ids = sorted(set(ids))
+    return {t.pk: t for t in Terminal.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+
+
+def _who(user) -> str:
+    if user is None:
+        return str(_("unknown"))
+    return user.get_full_name() if hasattr(user, "get_full_name") else str(user)
+
+
+def _when(moment) -> str:
+    return date_format(timezone.localtime(moment), "Y-m-d")
+
+
+def _occupied_message(terminal: Terminal) -> str:
+    end = JumperEnd.objects.select_related("peer", "jumper__created_by").filter(terminal=terminal).first()
+    if end is None:
+        return _sentence(_("%(terminal)s already carries a jumper."), {"terminal": terminal.designation})
+    return _sentence(
+        _("%(terminal)s is already jumpered to %(peer)s (%(date)s, %(actor)s)"),
+        {
+            "terminal": terminal.designation,
+            "peer": end.peer.designation,
+            "date": _when(end.jumper.created_at),
+            "actor": _who(end.jumper.created_by),
+        },
+    )
+
+
+def _record(
+    *, action, actor, at=None, jumper_key=None, a=None, b=None, reason="", reference="", number="", data=None
+):
+    return PatchEvent.objects.create(
+        at=at or timezone.now(),
+        actor=actor,
+        action=action,
+        jumper_key=jumper_key,
+        terminal_a=a,
+        terminal_b=b,
+        a_designation=a.designation if a else "",
+        b_designation=b.designation if b else "",
+        extension_number=number,
+        reason=(reason or "")[:200],
+        reference=(reference or "")[:60],
+        data=data or {},
+    )
+
+
+def _require_reason(reason):
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _sentence(_("Give a reason for the change."))})
+
+
+# --- jumpers ---------------------------------------------------------------------------------
+
+
+def _connect_locked(a: Terminal, b: Terminal, *, actor, reason, reference, at=None) -> Jumper:
+    if a.pk == b.pk:
+        raise _conflict(
+            _("A jumper joins two different terminals: %(terminal)s was given twice."),
+            {"terminal": a.designation},
+        )
+    if a.frame_id != b.frame_id:
+        raise _conflict(
+            _("%(a)s and %(b)s are on different frames; a jumper joins two terminals of the same frame."),
+            {"a": a.designation, "b": b.designation},
+        )
+    for t in (a, b):
+        if t.faulty:
+            raise _conflict(_("%(terminal)s is marked faulty."), {"terminal": t.designation})
+        if t.reserved_reference and t.reserved_reference != (reference or ""):
+            raise _conflict(
+                _("%(terminal)s is reserved for %(reference)s."),
+                {"terminal": t.designation, "reference": t.reserved_reference},
+            )
+    busy = set(JumperEnd.objects.filter(terminal__in=[a.pk, b.pk]).values_list("terminal_id", flat=True))
+    for t in (a, b):
+        if t.pk in busy:
+            raise PatchConflict(_occupied_message(t))
+    if a.pk > b.pk:
+        a, b = b, a
+    moment = at or timezone.now()
+    try:
+        with transaction.atomic():
+            jumper = Jumper.objects.create(
+                frame_id=a.frame_id,
+                terminal_a=a,
+                terminal_b=b,
+                created_at=moment,
+                created_by=actor,
+                reason=(reason or "")[:200],
+                reference=(reference or "")[:60],
+            )
+            JumperEnd.objects.bulk_create(
+                [JumperEnd(jumper=jumper, terminal=a, peer=b), JumperEnd(jumper=jumper, terminal=b, peer=a)]
+            )
+    except IntegrityError as exc:
+        # Another engineer got there first (the unique end caught it): say who and since when.
+        for t in (a, b):
+            if JumperEnd.objects.filter(terminal=t).exists():
+                raise PatchConflict(_occupied_message(t)) from exc
+        raise _conflict(_("The jumper could not be recorded; try again.")) from exc
+    for t in (a, b):
+        if t.reserved_reference:
+            Terminal.objects.filter(pk=t.pk).update(reserved_reference="", reserved_at=None, reserved_by=None)
+            t.reserved_reference = ""
+    _record(
+        action=PatchEvent.Action.CONNECT,
+        actor=actor,
+        at=moment,
+        jumper_key=jumper.pk,
+        a=a,
+        b=b,
+        reason=reason,
+        reference=reference,
+    )
+    return jumper
+
+
+def _disconnect_locked(jumper: Jumper, *, actor, reason, reference, at=None) -> None:
+    a, b = jumper.terminal_a, jumper.terminal_b
+    key = jumper.pk
+    jumper.delete()
+    _record(
+        action=PatchEvent.Action.DISCONNECT,
+        actor=actor,
+        at=at,
+        jumper_key=key,
+        a=a,
+        b=b,
+        reason=reason,
+        reference=reference,
+    )
+
+
+@transaction.atomic
+def jumper_connect(*, terminal_a, terminal_b, actor, reason, reference="", at=None) -> Jumper:
+    """Jumper two free terminals of the same frame; PatchConflict says why not when it can't."""
+    _require_reason(reason)
+    a = terminal_resolve(terminal_a, field="terminal_a")
+    b = terminal_resolve(terminal_b, field="terminal_b")
+    locked = _lock_terminals([a.pk, b.pk])
+    return _connect_locked(locked[a.pk], locked[b.pk], actor=actor, reason=reason, reference=reference, at=at)
+
+
+def _jumper_of(*, jumper=None, terminal=None, field="terminal") -> Jumper:
+    if jumper is not None:
+        key = jumper.pk if isinstance(jumper, Jumper) else int(jumper)
+        found = Jumper.objects.filter(pk=key).first()
+        if found is None:
+            raise _conflict(_("That jumper no longer exists."))
+        return found
+    if terminal is None:
+        raise ValidationError({field: _sentence(_("Name the jumper or one of its terminals."))})
+    t = terminal_resolve(terminal, field=field)
+    end = JumperEnd.objects.filter(terminal=t).first()
+    if end is None:
+        raise _conflict(_("%(terminal)s carries no jumper."), {"terminal": t.designation})
+    return Jumper.objects.get(pk=end.jumper_id)
+
+
+@transaction.atomic
+def jumper_disconnect(*, jumper=None, terminal=None, actor, reason, reference="", at=None) -> None:
+    """Remove a jumper (named by itself or by either of its terminals) and record it."""
+    _require_reason(reason)
+    found = _jumper_of(jumper=jumper, terminal=terminal)
+    _lock_terminals([found.terminal_a_id, found.terminal_b_id])
+    found = Jumper.objects.select_related("terminal_a", "terminal_b").filter(pk=found.pk).first()
+    if found is None:
+        raise _conflict(_("That jumper no longer exists."))
+    _disconnect_locked(found, actor=actor, reason=reason, reference=reference, at=at)
+
+
+@transaction.atomic
+def jumper_move(*, terminal, new_terminal, actor, reason, reference="") -> Jumper:
+    """Move the end of the jumper on ``terminal`` to ``new_terminal``; the other end stays."""
+    _require_reason(reason)
+    old = terminal_resolve(terminal, field="terminal")
+    new = terminal_resolve(new_terminal, field="new_terminal")
+    jumper = _jumper_of(terminal=old)
+    keep_id = jumper.terminal_b_id if jumper.terminal_a_id == old.pk else jumper.terminal_a_id
+    locked = _lock_terminals([old.pk, new.pk, keep_id])
+    jumper = Jumper.objects.select_related("terminal_a", "terminal_b").get(pk=jumper.pk)
+    _disconnect_locked(jumper, actor=actor, reason=reason, reference=reference)
+    return _connect_locked(locked[keep_id], locked[new.pk], actor=actor, reason=reason, reference=reference)
+
+
+def _step_terminals(step) -> list:
+    return [step[k] for k in ("terminal_a", "terminal_b", "terminal") if step.get(k) not in (None, "")]
+
+
+@transaction.atomic
+def patch_plan_apply(*, steps, actor, reference) -> list:
+    """Apply connect/disconnect steps all or nothing, re-checked against the table as it is now.
+
+    Raise PatchConflict naming the step that failed (1-based) and why; nothing is changed then.
+    """
+    steps = list(steps)
+    resolved = []
+    for index, step in enumerate(steps, start=1):
+        try:
+            terminals = {
+                k: terminal_resolve(step[k], field=k)
+                for k in ("terminal_a", "terminal_b", "terminal")
+                if step.get(k)
+            }
+        except ValidationError as exc:
+            raise _conflict(
+                _("Step %(n)s: %(error)s"), {"n": index, "error": " ".join(exc.messages)}
+            ) from exc
+        resolved.append(terminals)
+    ids = [t.pk for terminals in resolved for t in terminals.values()]
+    jumper_ids = [
+        int(s["jumper"].pk if isinstance(s["jumper"], Jumper) else s["jumper"])
+        for s in steps
+        if s.get("jumper")
+    ]
+    ids += [
+        pk
+        for pair in Jumper.objects.filter(pk__in=jumper_ids).values_list("terminal_a_id", "terminal_b_id")
+        for pk in pair
+    ]
+    _lock_terminals(ids)
+    results = []
+    for index, (step, terminals) in enumerate(zip(steps, resolved, strict=True), start=1):
+        action = step.get("action")
+        reason = step.get("reason") or reference
+        try:
+            if action == "connect":
+                if "terminal_a" not in terminals or "terminal_b" not in terminals:
+                    raise _conflict(_("a connection needs two terminals."))
+                a = Terminal.objects.get(pk=terminals["terminal_a"].pk)
+                b = Terminal.objects.get(pk=terminals["terminal_b"].pk)
+                results.append(_connect_locked(a, b, actor=actor, reason=reason, reference=reference))
+            elif action == "disconnect":
+                jumper = _jumper_of(
+                    jumper=step.get("jumper"),
+                    terminal=terminals.get("terminal") or terminals.get("terminal_a"),
+                )
+                jumper = Jumper.objects.select_related("terminal_a", "terminal_b").get(pk=jumper.pk)
+                _disconnect_locked(jumper, actor=actor, reason=reason, reference=reference)
+                results.append(None)
+            else:
+                raise _conflict(_("unknown action “%(action)s”."), {"action": action})
+        except ValidationError as exc:
+            raise _conflict(
+                _("Step %(n)s: %(error)s"), {"n": index, "error": " ".join(exc.messages)}
+            ) from exc
+    return results
+
+
+# --- reservations and faults -------------------------------------------------------------------
+
+
+@transaction.atomic
+def terminal_reserve(*, terminals, reference, actor) -> list[Terminal]:
+    """Reserve free terminals for a work order (``reference``); PatchConflict if one is taken."""
+    if not (reference or "").strip():
+        raise ValidationError({"reference": _sentence(_("A reservation needs a reference."))})
+    resolved = [terminal_resolve(t) for t in terminals]
+    locked = _lock_terminals([t.pk for t in resolved])
+    busy = set(JumperEnd.objects.filter(terminal__in=locked).values_list("terminal_id", flat=True))
+    now = timezone.now()
+    for t in locked.values():
+        if t.reserved_reference and t.reserved_reference != reference:
+            raise _conflict(
+                _("%(terminal)s is reserved for %(reference)s."),
+                {"terminal": t.designation, "reference": t.reserved_reference},
+            )
+        if t.faulty:
+            raise _conflict(_("%(terminal)s is marked faulty."), {"terminal": t.designation})
+        if t.pk in busy:
+            raise PatchConflict(_occupied_message(t))
+    for t in locked.values():
+        t.reserved_reference, t.reserved_at, t.reserved_by = reference, now, actor
+        t.save(update_fields=["reserved_reference", "reserved_at", "reserved_by"])
+        _record(
+            action=PatchEvent.Action.RESERVE, actor=actor, at=now, a=t, reason=reference, reference=reference
+        )
+    return list(locked.values())
+
+
+@transaction.atomic
+def terminal_release(*, terminals, reference, actor) -> list[Terminal]:
+    """Release terminals reserved under ``reference`` (others are left alone)."""
+    resolved = [terminal_resolve(t) for t in terminals]
+    locked = _lock_terminals([t.pk for t in resolved])
+    released = []
+    for t in locked.values():
+        if t.reserved_reference != reference:
+            continue
+        t.reserved_reference, t.reserved_at, t.reserved_by = "", None, None
+        t.save(update_fields=["reserved_reference", "reserved_at", "reserved_by"])
+        _record(action=PatchEvent.Action.RELEASE, actor=actor, a=t, reason=reference, reference=reference)
+        released.append(t)
+    return released
+
+
+@transaction.atomic
+def terminal_set_faulty(*, terminal, faulty: bool, actor, reason="") -> Terminal:
+    t = terminal_resolve(terminal, lock=True)
+    t.faulty = faulty
+    t.save(update_fields=["faulty"])
+    return t
+
+
+@transaction.atomic
+def pair_set_faulty(*, pair, faulty: bool, actor, reason="") -> CablePair:
+    if not isinstance(pair, CablePair):
+        pair = CablePair.objects.get(designation=d.parse(pair, kind=d.PAIR).text)
+    pair.faulty = faulty
+    pair.save(update_fields=["faulty"])
+    return pair
+
+
+# --- extensions --------------------------------------------------------------------------------
+
+
+def port_resolve(value, *, field="port") -> PbxPort | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, PbxPort):
+        return value
+    if isinstance(value, int):
+        return PbxPort.objects.get(pk=value)
+    try:
+        text = d.parse(value, kind=d.PORT).text
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from exc
+    found = PbxPort.objects.filter(designation=text).first()
+    if found is None:
+        raise ValidationError({field: _sentence(_("There is no PBX port %(name)s."), {"name": text})})
+    return found
+
+
+def outlet_resolve(value, *, field="outlet") -> Outlet | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, Outlet):
+        return value
+    if isinstance(value, int):
+        return Outlet.objects.get(pk=value)
+    try:
+        text = d.parse(value, kind=d.OUTLET).text
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from exc
+    found = Outlet.objects.filter(designation=text).first()
+    if found is None:
+        raise ValidationError({field: _sentence(_("There is no outlet %(name)s."), {"name": text})})
+    return found
+
+
+def _snapshot(ext: Extension) -> dict:
+    return {
+        "number": ext.number,
+        "user_name": ext.user_name,
+        "department_id": ext.department_id,
+        "class_of_service": ext.class_of_service,
+        "port_id": ext.port_id,
+        "outlet_id": ext.outlet_id,
+        "notes": ext.notes,
+    }
+
+
+def _notify(ext_number, message, actor, params):
+    from apps.core.services import notification_send
+
+    departments = list(DepartmentSubscription.objects.values_list("department_id", flat=True))
+    if not departments:
+        return
+    from apps.accounts.models import Department
+
+    notification_send(
+        title=message,
+        body=_("%(actor)s: extension %(number)s, %(details)s"),
+        params={"number": ext_number, "actor": _who(actor), **params},
+        departments=Department.objects.filter(pk__in=departments),
+        url="/patching/?q=" + ext_number,
+    )
+
+
+def _check_port_free(port: PbxPort | None, exclude_pk=None):
+    if port is None:
+        return
+    taken = Extension.objects.filter(port=port).exclude(pk=exclude_pk).first()
+    if taken is not None:
+        raise _conflict(
+            _("PBX port %(port)s already carries extension %(number)s."),
+            {"port": port.designation, "number": taken.number},
+        )
+
+
+@transaction.atomic
+def extension_assign(
+    *,
+    number,
+    actor,
+    user_name="",
+    department=None,
+    class_of_service="",
+    port=None,
+    outlet=None,
+    notes="",
+    reason="",
+    reference="",
+    notify=True,
+) -> Extension:
+    """Create an extension on a PBX port (optional) at an outlet (optional)."""
+    number = str(number or "").strip()
+    if not number:
+        raise ValidationError({"number": _sentence(_("Give the extension number."))})
+    existing = Extension.objects.filter(number=number).first()
+    if existing is not None:
+        raise _conflict(
+            _("Extension %(number)s already exists (%(user)s)."),
+            {"number": number, "user": existing.user_name or "—"},
+        )
+    port = port_resolve(port)
+    if port is not None:
+        PbxPort.objects.select_for_update().filter(pk=port.pk).first()
+    outlet = outlet_resolve(outlet)
+    _check_port_free(port)
+    ext = Extension(
+        number=number,
+        user_name=user_name or "",
+        department=department,
+        class_of_service=class_of_service or "",
+        port=port,
+        outlet=outlet,
+        notes=notes or "",
+    )
+    try:
+        with transaction.atomic():
+            ext.save()
+    except IntegrityError as exc:
+        raise _conflict(
+            _("Extension %(number)s or its PBX port is already taken."), {"number": number}
+        ) from exc
+    _record(
+        action=PatchEvent.Action.EXTENSION_ADD,
+        actor=actor,
+        number=number,
+        reason=reason,
+        reference=reference,
+        data=_snapshot(ext),
+    )
+    if notify:
+        _notify(number, _("Telephone added: %(number)s"), actor, {"details": ext.user_name or "—"})
+    return ext
+
+
+def extension_resolve(value) -> Extension:
+    if isinstance(value, Extension):
+        return value
+    found = Extension.objects.filter(number=str(value).strip()).first()
+    if found is None:
+        raise ValidationError(
+            {"extension": _sentence(_("There is no extension %(number)s."), {"number": value})}
+        )
+    return found
+
+
+@transaction.atomic
+def extension_update(*, extension, actor, reason="", reference="", **fields) -> Extension:
+    """Change an extension's user, department, class of service, port, outlet or notes."""
+    ext = extension_resolve(extension)
+    ext = Extension.objects.select_for_update().get(pk=ext.pk)
+    allowed = {"user_name", "department", "class_of_service", "port", "outlet", "notes"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError(
+            _sentence(_("Unknown fields: %(fields)s"), {"fields": ", ".join(sorted(unknown))})
+        )
+    before = _snapshot(ext)
+    if "port" in fields:
+        fields["port"] = port_resolve(fields["port"])
+        _check_port_free(fields["port"], exclude_pk=ext.pk)
+    if "outlet" in fields:
+        fields["outlet"] = outlet_resolve(fields["outlet"])
+    for name, value in fields.items():
+        setattr(ext, name, value if value is not None or name in {"port", "outlet", "department"} else "")
+    try:
+        with transaction.atomic():
+            ext.save()
+    except IntegrityError as exc:
+        raise _conflict(_("That PBX port already carries another extension.")) from exc
+    after = _snapshot(ext)
+    if after != before:
+        _record(
+            action=PatchEvent.Action.EXTENSION_CHANGE,
+            actor=actor,
+            number=ext.number,
+            reason=reason,
+            reference=reference,
+            data=after,
+        )
+        changed = ", ".join(sorted(k for k in after if after[k] != before[k]))
+        _notify(ext.number, _("Telephone changed: %(number)s"), actor, {"details": changed})
+    return ext
+
+
+@transaction.atomic
+def extension_remove(*, extension, actor, reason="", reference="") -> None:
+    ext = extension_resolve(extension)
+    ext = Extension.objects.select_for_update().get(pk=ext.pk)
+    number = ext.number
+    ext.delete()
+    _record(
+        action=PatchEvent.Action.EXTENSION_REMOVE,
+        actor=actor,
+        number=number,
+        reason=reason,
+        reference=reference,
+        data={"number": number},
+    )
+    _notify(number, _("Telephone removed: %(number)s"), actor, {"details": reason or "—"})
+
+
+# --- infrastructure ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def building_get_or_create(*, code, name="", actor=None) -> Building:
+    code = d.normalise(code)
+    if not code or "-" in code or "/" in code:
+        raise ValidationError(
+            {"building": _sentence(_("“%(code)s” is not a building code."), {"code": code})}
+        )
+    return Building.objects.get_or_create(code=code, defaults={"name": name or code})[0]
+
+
+@transaction.atomic
+def room_get_or_create(*, building, number, floor=None, actor=None) -> Room:
+    if not isinstance(building, Building):
+        building = building_get_or_create(code=building)
+    number = d.normalise(number)
+    room = Room.objects.filter(building=building, number=number).first()
+    if room:
+        return room
+    if floor in (None, ""):
+        digits = "".join(ch for ch in number if ch.isdigit())
+        floor = int(digits[:-2]) if len(digits) > 2 else 1
+    fl = Floor.objects.get_or_create(building=building, number=int(floor))[0]
+    return Room.objects.create(building=building, floor=fl, number=number)
+
+
+@transaction.atomic
+def outlet_get_or_create(*, designation, floor=None, actor=None) -> Outlet:
+    parsed = d.parse(designation, kind=d.OUTLET)
+    found = Outlet.objects.filter(designation=parsed.text).first()
+    if found:
+        return found
+    room = room_get_or_create(building=parsed.parts["building"], number=parsed.parts["room"], floor=floor)
+    return Outlet.objects.create(room=room, number=int(parsed.parts["number"]), designation=parsed.text)
+
+
+@transaction.atomic
+def frame_create(*, code, kind=Frame.Kind.MAIN, building=None, floor=None, room=None, actor=None) -> Frame:
+    code = d.normalise(code)
+    if not code or "/" in code:
+        raise ValidationError({"code": _sentence(_("“%(code)s” is not a frame code."), {"code": code})})
+    if Frame.objects.filter(code=code).exists():
+        raise _conflict(_("Frame %(code)s already exists."), {"code": code})
+    return Frame.objects.create(code=code, kind=kind, building=building, floor=floor, room=room)
+
+
+@transaction.atomic
+def block_create(*, frame, code, side, size, actor=None) -> Block:
+    """Create a block and its ``size`` numbered terminals (10, 25, 50, 100 pairs or any number)."""
+    if not isinstance(frame, Frame):
+        frame = Frame.objects.get(code=d.normalise(frame))
+    code = d.normalise(code)
+    size = int(size)
+    if size < 1 or size > 2000:
+        raise ValidationError({"size": _sentence(_("A block has between 1 and 2000 pairs."))})
+    if Block.objects.filter(frame=frame, code=code).exists():
+        raise _conflict(
+            _("Block %(block)s already exists on %(frame)s."), {"block": code, "frame": frame.code}
+        )
+    block = Block.objects.create(frame=frame, code=code, side=side, size=size)
+    Terminal.objects.bulk_create(
+        Terminal(block=block, frame=frame, position=n, side=side, designation=d.terminal(frame.code, code, n))
+        for n in range(1, size + 1)
+    )
+    return block
+
+
+@transaction.atomic
+def pbx_create(*, code, name="", room=None, actor=None) -> Pbx:
+    return Pbx.objects.create(code=d.normalise(code), name=name, room=room)
+
+
+@transaction.atomic
+def pbx_ports_create(*, pbx, shelf, slot, ports, block=None, first_position=1, actor=None) -> list[PbxPort]:
+    """Create ports 1..ports of one card, wired in order to ``block`` from ``first_position``."""
+    terminals = {}
+    if block is not None:
+        terminals = {t.position: t for t in block.terminals.all()}
+    rows = []
+    for n in range(1, int(ports) + 1):
+        t = terminals.get(first_position + n - 1) if block is not None else None
+        if block is not None and t is None:
+            raise ValidationError(
+                _sentence(_("Block %(block)s has too few terminals."), {"block": str(block)})
+            )
+        rows.append(
+            PbxPort(
+                pbx=pbx,
+                shelf=shelf,
+                slot=slot,
+                port=n,
+                designation=d.port(pbx.code, shelf, slot, n),
+                terminal=t,
+            )
+        )
+    return PbxPort.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def cable_create(*, code, pair_count, kind=Cable.Kind.RISER, actor=None) -> Cable:
+    """Create a cable and its numbered pairs."""
+    code = d.normalise(code)
+    if Cable.objects.filter(code=code).exists():
+        raise _conflict(_("Cable %(code)s already exists."), {"code": code})
+    cable = Cable.objects.create(code=code, kind=kind, pair_count=int(pair_count))
+    CablePair.objects.bulk_create(
+        CablePair(cable=cable, number=n, designation=d.pair(code, n)) for n in range(1, cable.pair_count + 1)
+    )
+    return cable
+
+
+@transaction.atomic
+def cable_pairs_wire(
+    *,
+    cable,
+    first_pair,
+    last_pair,
+    near_block,
+    near_first=1,
+    far_block=None,
+    far_first=1,
+    outlets=None,
+    actor=None,
+) -> int:
+    """Wire a range of pairs in one step: "pairs 1–25 of R-07 to V05/1–25" (and their far ends)."""
+    count = int(last_pair) - int(first_pair) + 1
+    pairs = list(cable.pairs.filter(number__gte=first_pair, number__lte=last_pair).order_by("number"))
+    near = {t.position: t for t in near_block.terminals.all()}
+    far = {t.position: t for t in far_block.terminals.all()} if far_block is not None else {}
+    outlets = list(outlets or [])
+    if len(pairs) != count:
+        raise ValidationError(_sentence(_("Cable %(cable)s has no such pairs."), {"cable": cable.code}))
+    for offset, pair in enumerate(pairs):
+        pair.near_terminal = near.get(near_first + offset)
+        if pair.near_terminal is None:
+            raise ValidationError(
+                _sentence(_("Block %(block)s has too few terminals."), {"block": str(near_block)})
+            )
+        if far_block is not None:
+            pair.far_terminal = far.get(far_first + offset)
+        elif offset < len(outlets):
+            pair.outlet = outlets[offset]
+    try:
+        with transaction.atomic():
+            CablePair.objects.bulk_update(pairs, ["near_terminal", "far_terminal", "outlet"])
+    except IntegrityError as exc:
+        raise _conflict(_("One of these terminals or outlets is already wired to another pair.")) from exc
+    return count
+
+
+# --- subscriptions -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def subscription_add(*, department, actor) -> DepartmentSubscription:
+    return DepartmentSubscription.objects.get_or_create(
+        department=department, defaults={"created_by": actor}
+    )[0]
+
+
+@transaction.atomic
+def subscription_remove(*, department, actor) -> None:
+    DepartmentSubscription.objects.filter(department=department).delete()

@@ -1,0 +1,419 @@
+import tempfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from apps.accounts.models import Department, User
+from apps.core.excel import XLSX_CONTENT_TYPE, Column, SpreadsheetError, StreamedWorkbook
+
+from . import selectors, services
+from .excel_io import table_export, table_import
+from .forms import (
+    ConnectForm,
+    DiffForm,
+    DisconnectForm,
+    ExtensionForm,
+    HistoryFilterForm,
+    ImportForm,
+    MoveForm,
+    SubscriptionForm,
+    TableFilterForm,
+)
+from .models import DepartmentSubscription, Extension
+
+PER_PAGE_CHOICES = (25, 50, 100, 200)
+
+
+def _require(request, *perms):
+    if not request.user.has_perms(perms):
+        raise PermissionDenied
+
+
+def _form_error(form, exc: ValidationError):
+    if hasattr(exc, "error_dict") and set(exc.error_dict) <= set(form.fields):
+        form.add_error(None, exc)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _xlsx_response(write, filename):
+    """Write a workbook to a temporary file (openpyxl write-only: flat memory) and stream it back."""
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    write(handle)
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+
+
+SORTABLE = {
+    "extension": "number",
+    "user": "user",
+    "department": "department",
+    "outlet": "outlet",
+    "port": "port",
+}
+
+
+def _headers():
+    english = (translation.get_language() or "").startswith("en")
+    return [
+        {
+            "key": key,
+            "label": en if english else zh,
+            "sort": SORTABLE.get(key, ""),
+            "desc": "-" + SORTABLE.get(key, ""),
+        }
+        for key, zh, en in selectors.COLUMNS
+    ]
+
+
+@login_required
+@require_GET
+def table(request):
+    _require(request, "patching.view_jumper")
+    form = TableFilterForm(request.GET or None)
+    filters, at = {}, None
+    if form.is_bound and form.is_valid():
+        filters, at = form.filters(), form.cleaned_data.get("at")
+    try:
+        per_page = int(request.GET.get("per_page", 50))
+    except ValueError:
+        per_page = 50
+    per_page = per_page if per_page in PER_PAGE_CHOICES else 50
+    order = request.GET.get("order", "number")
+    order = order if order in selectors.ORDERS else "number"
+    try:
+        page_number = max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        page_number = 1
+    rows, total = selectors.distribution_table_page(
+        filters=filters, page=page_number, per_page=per_page, at=at, order=order
+    )
+    page_obj = Paginator(range(total), per_page).get_page(page_number)
+    if page_obj.number != page_number:
+        rows, total = selectors.distribution_table_page(
+            filters=filters, page=page_obj.number, per_page=per_page, at=at, order=order
+        )
+    return render(
+        request,
+        "patching/table.html",
+        {
+            "form": form,
+            "rows": rows,
+            "total": total,
+            "page_obj": page_obj,
+            "columns": selectors.COLUMNS,
+            "order": order,
+            "at": at,
+            "per_page": per_page,
+            "per_page_choices": PER_PAGE_CHOICES,
+            "headers": _headers(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def table_export_view(request):
+    _require(request, "patching.view_jumper")
+    form = TableFilterForm(request.GET or None)
+    filters, at = {}, None
+    if form.is_bound and form.is_valid():
+        filters, at = form.filters(), form.cleaned_data.get("at")
+    stamp = (at or timezone.now()).astimezone(timezone.get_current_timezone()).strftime("%Y%m%d-%H%M")
+    return _xlsx_response(
+        lambda f: table_export(f, filters=filters, at=at), f"distribution-table-{stamp}.xlsx"
+    )
+
+
+@login_required
+@require_GET
+def table_print(request):
+    """An A4 table per floor (or per frame with ?frame=)."""
+    _require(request, "patching.view_jumper")
+    form = TableFilterForm(request.GET or None)
+    filters, at = {}, None
+    if form.is_bound and form.is_valid():
+        filters, at = form.filters(), form.cleaned_data.get("at")
+    if not (filters.get("building") or filters.get("frame") or filters.get("floor") not in (None, "")):
+        messages.info(request, _("Choose a building, floor or frame to print."))
+        return redirect(reverse("patching:table") + "?" + request.GET.urlencode())
+    groups: dict[str, list] = {}
+    for row in selectors.distribution_table(filters=filters, at=at):
+        key = filters.get("frame") or f"{row['building']} {row['floor']}F"
+        groups.setdefault(key, []).append(row)
+    return render(
+        request,
+        "patching/print.html",
+        {"groups": groups, "columns": selectors.COLUMNS, "at": at or timezone.now(), "filters": filters},
+    )
+
+
+@login_required
+@require_GET
+def table_diff(request):
+    _require(request, "patching.view_jumper")
+    form = DiffForm(request.GET or None)
+    changes = None
+    if form.is_bound and form.is_valid():
+        before, after = form.cleaned_data["before"], form.cleaned_data["after"]
+        changes = selectors.distribution_table_diff(before=before, after=after)
+        if request.GET.get("format") == "xlsx":
+            labels = {"added": _("added"), "removed": _("removed"), "changed": _("changed")}
+            col_label = {k: zh for k, zh, _en in selectors.COLUMNS}
+
+            def write(f):
+                book = StreamedWorkbook()
+                sheet = book.sheet(
+                    _("Changes"),
+                    [Column(_("Change"), 10), Column(_("Changed columns"), 24)]
+                    + [Column(zh, 16) for _k, zh, _en in selectors.COLUMNS],
+                )
+                for change in changes:
+                    sheet.append(
+                        [labels[change["change"]], "、".join(col_label[c] for c in change["columns"])]
+                        + [change["row"][k] for k, _zh, _en in selectors.COLUMNS]
+                    )
+                book.save(f)
+
+            return _xlsx_response(write, "distribution-table-changes.xlsx")
+    return render(
+        request, "patching/diff.html", {"form": form, "changes": changes, "columns": selectors.COLUMNS}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def jumpers(request):
+    _require(request, "patching.view_jumper")
+    action = request.POST.get("action") if request.method == "POST" else None
+    forms = {
+        "connect": ConnectForm(
+            request.POST if action == "connect" else None, prefix="connect", initial=request.GET
+        ),
+        "disconnect": DisconnectForm(request.POST if action == "disconnect" else None, prefix="disconnect"),
+        "move": MoveForm(request.POST if action == "move" else None, prefix="move"),
+    }
+    if action in forms:
+        _require(request, "patching.add_jumper", "patching.delete_jumper")
+        form = forms[action]
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if action == "connect":
+                    jumper = services.jumper_connect(
+                        terminal_a=data["terminal_a"],
+                        terminal_b=data["terminal_b"],
+                        actor=request.user,
+                        reason=data["reason"],
+                        reference=data["reference"],
+                    )
+                    messages.success(
+                        request,
+                        _("Connected %(a)s to %(b)s.")
+                        % {"a": jumper.terminal_a.designation, "b": jumper.terminal_b.designation},
+                    )
+                elif action == "disconnect":
+                    services.jumper_disconnect(
+                        terminal=data["terminal"],
+                        actor=request.user,
+                        reason=data["reason"],
+                        reference=data["reference"],
+                    )
+                    messages.success(
+                        request, _("Disconnected the jumper on %(t)s.") % {"t": data["terminal"].upper()}
+                    )
+                else:
+                    jumper = services.jumper_move(
+                        terminal=data["terminal"],
+                        new_terminal=data["new_terminal"],
+                        actor=request.user,
+                        reason=data["reason"],
+                        reference=data["reference"],
+                    )
+                    messages.success(
+                        request,
+                        _("The jumper now joins %(a)s and %(b)s.")
+                        % {"a": jumper.terminal_a.designation, "b": jumper.terminal_b.designation},
+                    )
+                return redirect("patching:jumpers")
+            except ValidationError as exc:
+                _form_error(form, exc)
+    recent = selectors.jumper_history().filter(action__in=["connect", "disconnect"])[:10]
+    return render(request, "patching/jumpers.html", {"forms": forms, "action": action, "recent": recent})
+
+
+@login_required
+@require_GET
+def trace(request):
+    _require(request, "patching.view_jumper")
+    q = request.GET.get("q", "").strip()
+    traces = []
+    if q:
+        result = selectors.extension_trace(text=q)
+        traces = result if isinstance(result, list) else [result]
+    return render(request, "patching/trace.html", {"q": q, "traces": traces})
+
+
+@login_required
+@require_GET
+def history(request):
+    _require(request, "patching.view_patchevent")
+    form = HistoryFilterForm(request.GET or None)
+    kwargs = {}
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        kwargs = {
+            "designation": data["q"] or None,
+            "since": data["since"],
+            "until": data["until"],
+            "reference": data["reference"] or None,
+            "action": data["action"] or None,
+        }
+        if data["user"]:
+            kwargs["actor"] = User.objects.filter(username=data["user"]).first() or 0
+    page_obj = Paginator(selectors.jumper_history(**kwargs), 50).get_page(request.GET.get("page"))
+    return render(request, "patching/history.html", {"form": form, "page_obj": page_obj})
+
+
+@login_required
+@require_GET
+def checks(request):
+    _require(request, "patching.view_jumper")
+    return render(request, "patching/checks.html", {"checks": selectors.patch_checks(limit=100)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_view(request):
+    _require(request, "patching.add_extension", "patching.add_jumper")
+    result = None
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = table_import(
+                form.cleaned_data["file"], actor=request.user, dry_run=form.cleaned_data["dry_run"]
+            )
+        except SpreadsheetError as exc:
+            form.add_error("file", str(exc))
+        else:
+            if result.applied:
+                messages.success(request, _("%(n)s rows imported.") % {"n": result.rows})
+    return render(request, "patching/import.html", {"form": form, "result": result})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def extension_edit(request, number=None):
+    _require(request, "patching.view_extension")
+    ext = None
+    if number is not None:
+        ext = Extension.objects.select_related("port", "outlet", "department").filter(number=number).first()
+        if ext is None:
+            from django.http import Http404
+
+            raise Http404
+    initial = {}
+    if ext is not None:
+        initial = {
+            "number": ext.number,
+            "user_name": ext.user_name,
+            "department": ext.department_id,
+            "class_of_service": ext.class_of_service,
+            "port": ext.port.designation if ext.port else "",
+            "outlet": ext.outlet.designation if ext.outlet else "",
+            "notes": ext.notes,
+        }
+    form = ExtensionForm(request.POST or None, initial=initial)
+    if ext is not None:
+        form.fields["number"].disabled = True
+    if request.method == "POST":
+        _require(request, "patching.change_extension" if ext else "patching.add_extension")
+        if request.POST.get("remove") and ext is not None:
+            _require(request, "patching.delete_extension")
+            reason = request.POST.get("reason", "").strip()
+            if not reason:
+                form.is_valid()
+                form.add_error("reason", _("Give a reason for the change."))
+            else:
+                services.extension_remove(
+                    extension=ext,
+                    actor=request.user,
+                    reason=reason,
+                    reference=request.POST.get("reference", ""),
+                )
+                messages.success(request, _("Extension %(n)s removed.") % {"n": ext.number})
+                return redirect("patching:table")
+        elif form.is_valid():
+            data = form.cleaned_data
+            fields = {
+                k: data[k] for k in ("user_name", "department", "class_of_service", "port", "outlet", "notes")
+            }
+            try:
+                if ext is None:
+                    ext = services.extension_assign(
+                        number=data["number"],
+                        actor=request.user,
+                        reason=data["reason"],
+                        reference=data["reference"],
+                        **fields,
+                    )
+                    messages.success(request, _("Extension %(n)s added.") % {"n": ext.number})
+                else:
+                    services.extension_update(
+                        extension=ext,
+                        actor=request.user,
+                        reason=data["reason"],
+                        reference=data["reference"],
+                        **fields,
+                    )
+                    messages.success(request, _("Extension %(n)s saved.") % {"n": ext.number})
+                return redirect(reverse("patching:trace") + "?q=" + ext.number)
+            except ValidationError as exc:
+                _form_error(form, exc)
+    return render(request, "patching/extension_form.html", {"form": form, "extension": ext})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def subscriptions(request):
+    _require(request, "patching.view_departmentsubscription")
+    form = SubscriptionForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("remove"):
+            _require(request, "patching.delete_departmentsubscription")
+            dept = Department.objects.filter(pk=request.POST.get("remove")).first()
+            if dept:
+                services.subscription_remove(department=dept, actor=request.user)
+            return redirect("patching:subscriptions")
+        _require(request, "patching.add_departmentsubscription")
+        if form.is_valid():
+            services.subscription_add(department=form.cleaned_data["department"], actor=request.user)
+            return redirect("patching:subscriptions")
+    subs = DepartmentSubscription.objects.select_related("department", "created_by")
+    return render(request, "patching/subscriptions.html", {"form": form, "subscriptions": subs})
+
+
+@login_required
+@require_GET
+def search(request, kind):
+    _require(request, "patching.view_jumper")
+    q = request.GET.get("q", "")
+    if kind == "terminals":
+        results = selectors.terminal_search(q=q, free_only=request.GET.get("free") == "1")
+    elif kind == "used-terminals":
+        results = [r for r in selectors.terminal_search(q=q, limit=40) if r["status"] == "in_use"][:20]
+    elif kind == "ports":
+        results = selectors.port_search(q=q, free_only=request.GET.get("free") == "1")
+    else:
+        results = selectors.outlet_search(q=q)
+    return JsonResponse(
+        {"results": [{**r, "status": str(r["status"]), "label": str(r["label"])} for r in results]}
+    )

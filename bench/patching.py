@@ -1,0 +1,194 @@
+"""Patch-table speed on DESIGN.md's campus dataset: prints figures, never fails.
+
+Builds the campus (``generate_campus --scale S --seed 1``) into a fresh database, then measures
+the distribution-table page (first page and a filtered page: median server time and query
+count at two page sizes), a trace, a connect+disconnect round trip, the full export (time and
+peak memory of the exporting process) and the import of that file into an emptied table.
+
+    python bench/patching.py [--scale 1.0] [--repeat 15]                      # SQLite in a temp dir
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/telroom_patching python bench/patching.py
+
+Targets at scale 1.0: table page < 50 ms median with constant queries; trace < 10 ms;
+export < 3 s and < 200 MB; import < 20 s.
+"""
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--keep", action="store_true", help="reuse an existing campus in the database")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="telroom-bench-"))
+    os.environ.setdefault("TELROOM_VAR_DIR", str(workdir))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "telroom.settings"
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    setup_test_environment()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    engine = connection.vendor
+    print(f"database: {engine}, scale {args.scale}")
+    call_command("migrate", verbosity=0)
+    from apps.accounts.models import Role
+    from apps.accounts.services import user_create
+    from apps.patching import selectors, services
+    from apps.patching.models import Building, Extension, PatchEvent, Terminal
+
+    if not (args.keep and Building.objects.exists()):
+        _empty_patch_table(connection)
+        started = time.perf_counter()
+        call_command("generate_campus", scale=args.scale, seed=1, stdout=open(os.devnull, "w"))  # noqa: SIM115
+        print(f"generate_campus: {time.perf_counter() - started:.1f} s")
+    print(
+        f"dataset: {Extension.objects.count()} extensions, {Terminal.objects.count()} terminals, "
+        f"{PatchEvent.objects.count()} history entries"
+    )
+    from apps.accounts.models import User
+
+    user = User.objects.filter(username="bench-engineer").first() or user_create(
+        username="bench-engineer", password="bench-pass-123", name="测试工程师", roles=[Role.ENGINEER]
+    )
+    client = Client()
+    client.force_login(user)
+
+    def timed(fn, repeat=args.repeat):
+        fn()  # warm up
+        times = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - t) * 1000)
+        return statistics.median(times)
+
+    def page(url):
+        def get():
+            r = client.get(url)
+            assert r.status_code == 200, r.status_code
+
+        with CaptureQueriesContext(connection) as ctx:
+            get()
+        queries = len(ctx.captured_queries)
+        return timed(get), queries
+
+    dept = Extension.objects.exclude(department=None).values_list("department_id", flat=True).first()
+    for label, url in [
+        ("table, first page (50 rows)", "/patching/"),
+        ("table, first page (200 rows)", "/patching/?per_page=200"),
+        ("table, page 100", "/patching/?page=100"),
+        (
+            "table, filtered (building C, floor 5, department)",
+            f"/patching/?building=C&floor=5&department={dept}",
+        ),
+        ("table, search 'MDF-3/V05'", "/patching/?q=MDF-3/V05"),
+        ("table API, first page", "/api/patching/table/"),
+    ]:
+        ms, queries = page(url)
+        print(f"{label}: median {ms:.1f} ms, {queries} queries")
+
+    number = Extension.objects.order_by("number").values_list("number", flat=True)[
+        Extension.objects.count() // 2
+    ]
+    print(
+        f"trace of extension {number}: median {timed(lambda: selectors.extension_trace(text=number)):.2f} ms"
+    )
+    ms, queries = page(f"/patching/trace/?q={number}")
+    print(f"trace page: median {ms:.1f} ms, {queries} queries")
+
+    free = selectors.terminal_search(q="MDF-1/H", free_only=True, limit=1)[0]["designation"]
+    peer = selectors.terminal_search(q="MDF-1/V", free_only=True, limit=1)[0]["designation"]
+
+    def round_trip():
+        services.jumper_connect(terminal_a=free, terminal_b=peer, actor=user, reason="bench")
+        services.jumper_disconnect(terminal=free, actor=user, reason="bench")
+
+    print(f"connect + disconnect round trip: median {timed(round_trip, repeat=min(args.repeat, 10)):.1f} ms")
+    print(
+        f"type-ahead (free terminals): median {timed(lambda: selectors.terminal_search(q='MDF-2/V0', free_only=True)):.1f} ms"
+    )
+
+    export = workdir / "table.xlsx"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    out = subprocess.run(
+        [*manage, "export_distribution_table", str(export)], env=env, capture_output=True, text=True
+    )
+    took = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(
+        f"export: {took:.1f} s (command, incl. ~1 s start-up), peak RSS {max(peak, before) / 1024:.0f} MB: {out.stdout.strip()}"
+    )
+
+    connection.close()
+    _empty_patch_table(connection)
+    started = time.perf_counter()
+    out = subprocess.run(
+        [*manage, "import_distribution_table", str(export)], env=env, capture_output=True, text=True
+    )
+    print(
+        f"import into an emptied table: {time.perf_counter() - started:.1f} s: {(out.stdout + out.stderr).strip()[-200:]}"
+    )
+
+
+def _empty_patch_table(connection):
+    from apps.patching.models import (
+        Block,
+        Building,
+        Cable,
+        CablePair,
+        DepartmentSubscription,
+        Extension,
+        Floor,
+        Frame,
+        Jumper,
+        JumperEnd,
+        Outlet,
+        PatchEvent,
+        Pbx,
+        PbxPort,
+        Room,
+        Terminal,
+    )
+
+    models = [
+        JumperEnd, Jumper, PatchEvent, Extension, PbxPort, CablePair, DepartmentSubscription,
+        Outlet, Terminal, Block, Cable, Pbx, Frame, Room, Floor, Building,
+    ]  # fmt: skip
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "TRUNCATE " + ", ".join(m._meta.db_table for m in models) + " RESTART IDENTITY CASCADE"
+            )
+    else:
+        for model in models:
+            model.objects.all()._raw_delete(model.objects.db)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,242 @@
+"""Completing orders applies their plans to the patch table, all or nothing (needs the patch table)."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+pytest.importorskip("apps.patching.services", reason="the patch table is not merged yet")
+
+from apps.core.models import Notification  # noqa: E402
+from apps.workorders import patch_table, services  # noqa: E402
+from apps.workorders.errors import PlanStepFailed  # noqa: E402
+from apps.workorders.models import OrderKind, OrderStatus, TerminalReservation  # noqa: E402
+from tests.factories import DepartmentFactory, UserFactory  # noqa: E402
+
+from . import patch_fixture as pf  # noqa: E402
+from .factories import assigned_order, engineer  # noqa: E402
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def eng():
+    return engineer(username="wang")
+
+
+@pytest.fixture
+def table(eng):
+    return pf.build(eng)
+
+
+def _move_plan(order, eng, *, outlet="B-0507-1", line=pf.L_B0507):
+    services.order_plan(
+        actor=eng,
+        order=order,
+        steps=[
+            {"action": "disconnect", "terminal_a": pf.E1, "terminal_b": pf.L_A1203},
+            {"action": "connect", "terminal_a": pf.E1, "terminal_b": line},
+        ],
+        outlet=outlet,
+    )
+
+
+def test_move_order_moves_the_extension_and_tells_subscribed_departments(table, eng):
+    from apps.patching import services as p
+
+    watchers = DepartmentFactory(code="watch", name="保卫部")
+    reader = UserFactory(department=watchers)
+    p.subscription_add(department=watchers, actor=eng)
+    order = assigned_order(to=eng, kind=OrderKind.MOVE, extension="8123", building="B", room="0507")
+    _move_plan(order, eng)
+    services.order_start(actor=eng, order=order)
+    services.order_complete(actor=eng, order=order, comment="已完成")
+    order.refresh_from_db()
+    assert order.status == OrderStatus.COMPLETED
+    assert order.previous_location == "A-1203"
+    assert pf.peer(pf.E1) == pf.L_B0507
+    assert pf.peer(pf.L_A1203) == ""
+    assert patch_table.extension_location(number="8123") == "B-0507"
+    assert pf.extension("8123").user_name == "张三"
+    assert Notification.objects.filter(recipient=reader, title="分机 8123 已由 A-1203 移至 B-0507").exists()
+    assert not TerminalReservation.objects.exists()
+    from apps.patching import selectors
+
+    assert selectors.jumper_history(reference=order.number).count() >= 2
+
+
+def test_install_order_creates_the_extension_on_the_planned_port(table, eng):
+    order = assigned_order(to=eng, kind=OrderKind.INSTALL, building="B", room="0508", assign_extension=True)
+    suggestion = patch_table.plan_suggestion(order=order)
+    assert suggestion is not None
+    assert suggestion["steps"][0]["terminal_b"] == pf.L_B0508
+    services.order_plan(
+        actor=eng,
+        order=order,
+        steps=suggestion["steps"],
+        port=suggestion["port"],
+        extension="8200",
+        outlet=suggestion["outlet"],
+    )
+    services.order_start(actor=eng, order=order)
+    services.order_complete(actor=eng, order=order)
+    ext = pf.extension("8200")
+    assert ext is not None
+    assert ext.port.designation == suggestion["port"]
+    assert patch_table.extension_location(number="8200") == "B-0508"
+
+
+def test_removal_order_disconnects_and_frees_the_number(table, eng):
+    order = assigned_order(to=eng, kind=OrderKind.REMOVAL, extension="8123", building="A", room="1203")
+    suggestion = patch_table.plan_suggestion(order=order)
+    assert suggestion["steps"] == [
+        {"action": "disconnect", "terminal_a": pf.E1, "terminal_b": pf.L_A1203, "note": ""}
+    ]
+    services.order_plan(actor=eng, order=order, steps=suggestion["steps"])
+    services.order_start(actor=eng, order=order)
+    services.order_complete(actor=eng, order=order)
+    assert pf.extension("8123") is None
+    assert pf.peer(pf.E1) == ""
+
+
+def test_number_change_keeps_the_port_and_outlet(table, eng):
+    order = assigned_order(
+        to=eng,
+        kind=OrderKind.NUMBER_CHANGE,
+        extension="8123",
+        new_extension="8124",
+        building="A",
+        room="1203",
+    )
+    services.order_start(actor=eng, order=order)
+    services.order_complete(actor=eng, order=order)
+    assert pf.extension("8123") is None
+    assert pf.extension("8124").port.designation == "PBX-1/1-02-01"
+    assert patch_table.extension_location(number="8124") == "A-1203"
+
+
+def test_move_suggestion_disconnects_the_old_path_and_builds_the_new_one(table, eng):
+    order = assigned_order(to=eng, kind=OrderKind.MOVE, extension="8123", building="B", room="0507")
+    suggestion = patch_table.plan_suggestion(order=order)
+    assert [(s["action"], s["terminal_a"], s["terminal_b"]) for s in suggestion["steps"]] == [
+        ("disconnect", pf.E1, pf.L_A1203),
+        ("connect", pf.E1, pf.L_B0507),
+    ]
+
+
+def test_a_stale_plan_is_refused_whole_and_names_the_step(table, eng):
+    """Someone jumpered the planned line terminal meanwhile: nothing of the plan is applied."""
+    from apps.patching import services as p
+
+    order = assigned_order(to=eng, kind=OrderKind.MOVE, extension="8123", building="B", room="0507")
+    _move_plan(order, eng)
+    services.order_start(actor=eng, order=order)
+    # Another engineer frees the reservation's terminal by a direct change on the frame.
+    services.order_plan(
+        actor=eng,
+        order=order,
+        steps=[
+            {"action": "disconnect", "terminal_a": pf.E1, "terminal_b": pf.L_A1203},
+            {"action": "connect", "terminal_a": pf.E1, "terminal_b": pf.L_SPARE},
+        ],
+        outlet="B-0509-1",
+    )
+    other = engineer(username="li")
+    p.terminal_release(terminals=[pf.L_SPARE], reference=order.number, actor=other)
+    p.jumper_connect(terminal_a=pf.E2, terminal_b=pf.L_SPARE, actor=other, reason="临时")
+    with pytest.raises(PlanStepFailed) as exc:
+        services.order_complete(actor=eng, order=order)
+    assert exc.value.position == 2
+    assert "第 2 步" in str(exc.value.message) or "Step 2" in str(exc.value.message)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.IN_PROGRESS
+    assert pf.peer(pf.E1) == pf.L_A1203  # the disconnect of step 1 was rolled back
+    assert patch_table.extension_location(number="8123") == "A-1203"
+
+
+def test_a_disconnect_step_that_no_longer_matches_is_refused(table, eng):
+    from apps.patching import services as p
+
+    order = assigned_order(to=eng, kind=OrderKind.REMOVAL, extension="8123", building="A", room="1203")
+    services.order_plan(
+        actor=eng,
+        order=order,
+        steps=[{"action": "disconnect", "terminal_a": pf.E1, "terminal_b": pf.L_A1203}],
+    )
+    services.order_start(actor=eng, order=order)
+    p.jumper_disconnect(terminal=pf.E1, actor=eng, reason="误操作")
+    p.jumper_connect(terminal_a=pf.E1, terminal_b=pf.L_B0508, actor=eng, reason="临时")
+    with pytest.raises(PlanStepFailed) as exc:
+        services.order_complete(actor=eng, order=order)
+    assert exc.value.position == 1
+    assert pf.extension("8123") is not None
+
+
+def test_a_reserved_terminal_blocks_a_second_order(table, eng):
+    first = assigned_order(to=eng, kind=OrderKind.INSTALL, building="B", room="0508", assign_extension=True)
+    services.order_plan(
+        actor=eng, order=first, steps=[{"action": "connect", "terminal_a": pf.E2, "terminal_b": pf.L_B0508}]
+    )
+    second = assigned_order(to=eng, kind=OrderKind.INSTALL, building="B", room="0508", assign_extension=True)
+    with pytest.raises(ValidationError) as exc:
+        services.order_plan(
+            actor=eng,
+            order=second,
+            steps=[{"action": "connect", "terminal_a": pf.E3, "terminal_b": pf.L_B0508}],
+        )
+    assert first.number in " ".join(exc.value.messages)
+    assert not second.steps.exists()
+    from apps.patching import selectors
+
+    assert selectors.terminal_search(q=pf.L_B0508, limit=1)[0]["status"] == "reserved"
+
+
+def test_cancelling_frees_the_reservations(table, eng):
+    order = assigned_order(to=eng, kind=OrderKind.INSTALL, building="B", room="0508", assign_extension=True)
+    services.order_plan(
+        actor=eng, order=order, steps=[{"action": "connect", "terminal_a": pf.E2, "terminal_b": pf.L_B0508}]
+    )
+    services.order_cancel(actor=eng, order=order, reason="用户取消")
+    from apps.patching import selectors
+
+    assert selectors.terminal_search(q=pf.L_B0508, limit=1)[0]["status"] == "free"
+    assert not TerminalReservation.objects.exists()
+
+
+def test_unknown_terminal_in_a_plan_is_named(table, eng):
+    order = assigned_order(to=eng)
+    with pytest.raises(ValidationError) as exc:
+        services.order_plan(
+            actor=eng,
+            order=order,
+            steps=[{"action": "connect", "terminal_a": "MDF-9/X/1", "terminal_b": pf.L_B0508}],
+        )
+    assert "第 1 步" in " ".join(exc.value.messages)
+
+
+def test_engineer_completes_through_the_page_and_sees_the_failed_step(client, table, eng):
+    from apps.patching import services as p
+
+    order = assigned_order(to=eng, kind=OrderKind.MOVE, extension="8123", building="B", room="0507")
+    client.force_login(eng)
+    response = client.get(f"/workorders/{order.pk}/plan/")
+    assert pf.L_B0507 in response.content.decode()  # the suggested plan is filled in
+    _move_plan(order, eng)
+    services.order_start(actor=eng, order=order)
+    p.terminal_release(terminals=[pf.L_B0507], reference=order.number, actor=eng)
+    p.jumper_connect(terminal_a=pf.E3, terminal_b=pf.L_B0507, actor=eng, reason="临时")
+    page = client.post(f"/workorders/{order.pk}/complete/", follow=True).content.decode()
+    assert "第 2 步" in page
+    assert "配线表保持不变" in page
+    api = client.post(f"/api/workorders/{order.pk}/complete/")
+    assert api.status_code == 409
+    assert api.json()["step"] == 2
+
+
+def test_a_planned_port_and_new_number_are_held_for_the_order(table, eng):
+    first = assigned_order(to=eng, kind=OrderKind.INSTALL, building="B", room="0508", assign_extension=True)
+    services.order_plan(actor=eng, order=first, steps=[], port="PBX-1/1-02-05", extension="8300")
+    second = assigned_order(to=eng, kind=OrderKind.INSTALL, building="B", room="0509", assign_extension=True)
+    with pytest.raises(ValidationError) as exc:
+        services.order_plan(actor=eng, order=second, steps=[], port="PBX-1/1-02-05", extension="8300")
+    text = " ".join(exc.value.messages)
+    assert "PBX-1/1-02-05" in text
+    assert "8300" in text
