@@ -7,6 +7,8 @@ PERMISSIONS = {
     "engineer": CENTRE,
     "chief_engineer": CENTRE,
     "sales_supervisor": CENTRE,
+    "shift_leader": CENTRE,
+    "floor_manager": CENTRE,
     "administrator": [
         *CENTRE,
         "reports.view_reportschedule",

@@ -250,3 +250,15 @@ def test_a_run_a_lost_worker_left_running_is_marked_failed_and_can_be_retried(cl
     services.report_run_execute(run_id=run.pk)
     run.refresh_from_db()
     assert run.status == ReportRun.Status.SUCCEEDED
+
+
+def test_every_default_schedule_names_a_report_that_exists_with_valid_parameters():
+    from apps.reports.registry import kind_get
+
+    defaults = list(ReportSchedule.objects.all())
+    assert {s.kind for s in defaults} >= {"jumper_history", "faults", "work_orders", "distribution_table"}
+    for schedule in defaults:
+        kind = kind_get(schedule.kind)
+        assert kind is not None, schedule.name
+        assert services.parameters_clean(kind=kind, data=schedule.parameters) == schedule.parameters
+        assert schedule.periodic_task.enabled

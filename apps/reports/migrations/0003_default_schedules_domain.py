@@ -1,4 +1,4 @@
-"""Default schedules of the function-change and sales reports."""
+"""Default schedules of the domain reports (DESIGN.md and the reports issue list them)."""
 
 import datetime
 
@@ -7,6 +7,40 @@ from django.db import migrations
 from apps.reports.defaults import ensure_schedule, remove_schedule
 
 DEFAULTS = [
+    dict(
+        name="每日跳线变更记录",
+        kind="jumper_history",
+        parameters={"period": "yesterday"},
+        frequency="daily",
+        time=datetime.time(7, 30),
+        roles=["engineer", "chief_engineer"],
+    ),
+    dict(
+        name="每日故障报表",
+        kind="faults",
+        parameters={"period": "yesterday"},
+        frequency="daily",
+        time=datetime.time(7, 40),
+        roles=["engineer", "chief_engineer"],
+    ),
+    dict(
+        name="每周工单报表",
+        kind="work_orders",
+        parameters={"period": "last_week"},
+        frequency="weekly",
+        time=datetime.time(8, 20),
+        weekday=1,
+        roles=["chief_engineer", "administrator"],
+    ),
+    dict(
+        name="每月配线表",
+        kind="distribution_table",
+        parameters={},
+        frequency="monthly",
+        time=datetime.time(7, 0),
+        day_of_month=1,
+        roles=["chief_engineer", "administrator"],
+    ),
     dict(
         name="每周功能调整与调整记录",
         kind="function_changes",
