@@ -38,7 +38,13 @@ def _unavailable(marker: str) -> str | None:
 
 
 def pytest_configure(config):
-    compile_translations()
+    if compile_translations():
+        # Catalogues may already be cached from Django's set-up: read the fresh .mo files.
+        from django.utils.translation import trans_real
+
+        trans_real._translations.clear()
+        trans_real._default = None
+        trans_real._active = type(trans_real._active)()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -135,7 +135,21 @@ class AdjustmentFilterForm(forms.Form):
     source = forms.ChoiceField(
         label=_("Source"), required=False, choices=[("", _("All sources")), *AdjustmentRecord.Source.choices]
     )
+    performed_by = forms.ModelChoiceField(
+        label=_("Performed by"), required=False, queryset=None, empty_label=_("Everyone")
+    )
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.contrib.auth import get_user_model
+
+        self.fields["performed_by"].queryset = (
+            get_user_model()
+            .objects.filter(adjustment_records__isnull=False)
+            .distinct()
+            .order_by("name", "username")
+        )

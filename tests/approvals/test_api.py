@@ -159,3 +159,13 @@ def test_api_lists_do_not_grow_queries_with_rows(client):
 
     assert_same_queries(client, BASE, add)
     assert_same_queries(client, "/api/approvals/adjustments/", add)
+
+
+def test_openapi_schema_describes_the_transitions(client):
+    client.force_login(chief())
+    response = client.get("/api/schema/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    for action in ("submit", "approve", "reject", "withdraw", "implement", "verify"):
+        assert f"/api/approvals/requests/{{id}}/{action}/" in body
+    assert "/api/approvals/adjustments/" in body

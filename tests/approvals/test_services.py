@@ -304,3 +304,23 @@ def test_manual_adjustment_record():
             reason="c",
             performed_at=timezone.now(),
         )
+
+
+def test_implementation_tells_the_requester_and_the_approver_to_verify():
+    eng, boss, other = engineer(), chief(), engineer()
+    change = make_request(requester=eng, status=S.APPROVED, approver=boss)
+    Notification.objects.all().delete()
+    services.function_change_implement(actor=other, change=change)
+    recipients = set(Notification.objects.values_list("recipient_id", flat=True))
+    assert recipients == {eng.pk, boss.pk}
+    assert "待验证" in Notification.objects.filter(recipient=eng).get().title
+
+
+def test_withdrawal_by_the_chief_engineer_tells_the_requester():
+    eng, boss = engineer(), chief()
+    change = make_request(requester=eng, status=S.SUBMITTED)
+    Notification.objects.all().delete()
+    services.function_change_withdraw(actor=boss, change=change, comment="与机房检修冲突")
+    note = Notification.objects.get()
+    assert note.recipient == eng
+    assert "与机房检修冲突" in note.body

@@ -363,3 +363,35 @@ def test_function_changes_export_lists_requests_with_their_decisions(client, own
     assert rows[1][1] == "'=开通代答组"
     assert rows[1][11] == "已批准"
     assert rows[1][13] == "李总工"
+
+
+def test_pages_read_in_english_for_an_english_user(client, owner):
+    change = make_request(requester=owner, status=S.SUBMITTED)
+    viewer = chief(language="en")
+    client.force_login(viewer)
+    body = client.get(change.get_absolute_url()).content.decode()
+    assert "Pending approval" in body
+    assert "Rollback plan" in body
+
+
+def test_adjustment_records_filter_by_engineer_and_date(client):
+    wang, zhao = engineer(name="王工"), engineer(name="赵工")
+    for who, what, days in ((wang, "王工的调整", 1), (zhao, "赵工的调整", 10)):
+        services.adjustment_record_create(
+            actor=who,
+            kind="other",
+            what=what,
+            target_scope="system",
+            before_value="a",
+            after_value="b",
+            reason="c",
+            performed_at=timezone.now() - datetime.timedelta(days=days),
+        )
+    client.force_login(wang)
+    body = client.get(reverse("approvals:adjustments"), {"performed_by": zhao.pk}).content.decode()
+    assert "赵工的调整" in body
+    assert "王工的调整" not in body
+    since = (timezone.localdate() - datetime.timedelta(days=3)).isoformat()
+    body = client.get(reverse("approvals:adjustments"), {"date_from": since}).content.decode()
+    assert "王工的调整" in body
+    assert "赵工的调整" not in body
