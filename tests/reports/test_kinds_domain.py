@@ -148,3 +148,11 @@ def test_monthly_fines_statement_lists_fines_per_rep_and_fined_days():
     fined = _values(book["罚款明细"])
     assert fined[1] == ["刘销售", EXCEL_MARCH_2, 118, 25, 0, 715, 0, 715]
     assert ["日期范围", "2026-03-01 – 2026-03-31"] in _values(book["概览"])
+
+
+def test_sales_results_for_one_team():
+    supervisor, _rep, _other = _sales_days()
+    params = {"period": "custom", "date_from": "2026-03-02", "date_to": "2026-03-02", "team": supervisor.pk}
+    _rows, book = _build("sales_results", params, today=datetime.date(2026, 3, 4))
+    assert [row[1] for row in _values(book["每日结果"])[1:]] == ["liu"]
+    assert ["团队（主管）", "陈主管"] in _values(book["概览"])

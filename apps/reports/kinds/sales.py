@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.accounts.models import Role, User
 from apps.core.excel import Column
 from apps.sales.selectors import month_statement, sales_reps, visible_reps
 
@@ -19,10 +20,34 @@ MONEY = "#,##0.00"
 PERMISSIONS = ("sales.view_dayresult", "sales.change_dayresult")
 
 
-def _reps(report: ReportWriter) -> list:
-    """Everyone for a schedule; for a person, the reps they may see (their team, or all)."""
+def _reps(report: ReportWriter, params: dict) -> list:
+    """Everyone for a schedule; for a person, the reps they may see (their team, or all); then the chosen team."""
     reps = visible_reps(user=report.user) if report.user is not None else sales_reps()
+    if params.get("team"):
+        reps = reps.filter(supervisor_id=params["team"])
     return list(reps.select_related("department", "supervisor"))
+
+
+def _supervisors():
+    return User.objects.filter(groups__name=Role.SALES_SUPERVISOR, is_active=True).order_by("username")
+
+
+class TeamField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name()
+
+
+class SalesForm(PeriodForm):
+    team = TeamField(
+        label=gettext_lazy("Team (supervisor)"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("All teams"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = _supervisors()
 
 
 def _days(reps, first: datetime.date, last: datetime.date, today: datetime.date):
@@ -49,7 +74,7 @@ def _yes(value) -> str:
     description=gettext_lazy(
         "Each rep's days: calls and customers against the standard, shortfalls and fines, with totals per rep."
     ),
-    form=PeriodForm,
+    form=SalesForm,
     run_permissions=PERMISSIONS,
     app="sales",
     order=600,
@@ -57,7 +82,7 @@ def _yes(value) -> str:
 )
 def sales_results_report(report: ReportWriter, params: dict) -> None:
     dates = report.period(params)
-    reps = _reps(report)
+    reps = _reps(report, params)
     days = report.detail(
         _("Daily results"),
         [
@@ -155,6 +180,11 @@ class MonthForm(forms.Form):
         choices=[("last_month", gettext_lazy("Last month")), ("this_month", gettext_lazy("This month"))],
         initial="last_month",
     )
+    team = SalesForm.base_fields["team"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = _supervisors()
 
 
 @register_kind(
@@ -169,7 +199,7 @@ class MonthForm(forms.Form):
 )
 def sales_fines_report(report: ReportWriter, params: dict) -> None:
     dates = report.period(params)
-    reps = _reps(report)
+    reps = _reps(report, params)
     statement = report.detail(
         _("Fines per rep"),
         [
