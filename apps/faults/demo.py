@@ -11,7 +11,15 @@ from apps.accounts.models import User
 from apps.core.audit import audit_actor
 
 from . import services
-from .models import ChecklistItem, ChecklistTemplate, Document, Fault, FaultEvent, InspectionRound
+from .models import (
+    AccessEntry,
+    ChecklistItem,
+    ChecklistTemplate,
+    Document,
+    Fault,
+    FaultEvent,
+    InspectionRound,
+)
 
 TEMPLATE_NAME = "机房日常巡检"
 ITEMS = [
@@ -201,5 +209,6 @@ def seed(*, stdout) -> None:
                 actor=engineer, title="机房值班记录", category=Document.Category.RECORD, upload=upload
             )
     stdout.write(
-        f"  faults: {Fault.objects.count()} faults, {InspectionRound.objects.count()} inspection rounds, access entries"
+        f"  faults: {Fault.objects.count()} faults, {InspectionRound.objects.count()} inspection rounds, "
+        f"{AccessEntry.objects.count()} access log entries"
     )

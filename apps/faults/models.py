@@ -5,6 +5,7 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -81,6 +82,12 @@ class ResponseTarget(models.Model):
 
     def __str__(self):
         return str(self.get_severity_display())
+
+    def clean(self):
+        if self.respond_minutes and self.restore_minutes and self.restore_minutes < self.respond_minutes:
+            raise ValidationError(
+                {"restore_minutes": _("The restore target cannot be shorter than the response target.")}
+            )
 
 
 class FaultNumberCounter(models.Model):
@@ -231,6 +238,19 @@ class Fault(models.Model):
 
     def get_absolute_url(self):
         return reverse("faults:detail", args=[self.number])
+
+    def clean(self):
+        errors = {}
+        if self.status == self.Status.ON_HOLD and not self.hold_reason.strip():
+            errors["hold_reason"] = _("A fault on hold needs the reason.")
+        if self.status == self.Status.CLOSED and not self.cause:
+            errors["cause"] = _("A closed fault needs its cause.")
+        if self.status == self.Status.IN_PROGRESS and self.assignee_id is None:
+            errors["assignee"] = _("A fault in progress needs the engineer working on it.")
+        if self.restored_at and self.reported_at and self.restored_at < self.reported_at:
+            errors["restored_at"] = _("Service cannot be restored before the fault was reported.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_open(self) -> bool:
@@ -424,6 +444,17 @@ class ChecklistItem(models.Model):
     def __str__(self):
         return self.label
 
+    def clean(self):
+        if self.kind != self.Kind.NUMBER and (self.min_value is not None or self.max_value is not None):
+            raise ValidationError(_("Only number items have normal limits."))
+        if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
+            raise ValidationError(
+                {
+                    "max_value": _("%(label)s: the highest normal value is below the lowest.")
+                    % {"label": self.label}
+                }
+            )
+
     def limits_display(self) -> str:
         if self.kind != self.Kind.NUMBER:
             return ""
@@ -549,6 +580,22 @@ class AccessEntry(models.Model):
     def __str__(self):
         return self.person_name
 
+    def clean(self):
+        if not self.room_staff and self.escort_id is None:
+            raise ValidationError(
+                {
+                    "escort": _(
+                        "%(name)s is not equipment-room staff and may only enter with an escort: "
+                        "choose who escorts them."
+                    )
+                    % {"name": self.person_name}
+                }
+            )
+        if self.person_id and self.escort_id == self.person_id:
+            raise ValidationError({"escort": _("Nobody can escort themselves.")})
+        if self.left_at and self.entered_at and self.left_at < self.entered_at:
+            raise ValidationError({"left_at": _("The time out cannot be before the time in.")})
+
 
 class Document(TimeStampedModel):
     class Category(models.TextChoices):
@@ -622,6 +669,7 @@ for _model in (
     ResponseTarget,
     Fault,
     FaultAction,
+    FaultEvent,
     FaultEscalation,
     ChecklistTemplate,
     ChecklistItem,

@@ -1,16 +1,30 @@
 """Reads of the faults app."""
 
 import datetime
-from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
 from .models import (
     DEFAULT_TARGETS,
+    SEVERITY_ORDER,
     AccessEntry,
     Cause,
     ChecklistTemplate,
@@ -94,9 +108,14 @@ def fault_list(
     return _with_repeats(faults)
 
 
-def fault_queue(*, user) -> QuerySet[Fault]:
-    """Open faults for the engineers, unacknowledged and most severe first."""
-    return fault_list(user=user, status="open")
+def fault_queue_order(faults: QuerySet[Fault]) -> QuerySet[Fault]:
+    """Order open faults for the engineers: unacknowledged first, then the most severe, then the oldest."""
+    return faults.annotate(
+        waiting=Case(When(acknowledged_at__isnull=True, then=Value(0)), default=Value(1)),
+        severity_rank=Case(
+            *[When(severity=s, then=Value(rank)) for s, rank in SEVERITY_ORDER.items()], default=Value(9)
+        ),
+    ).order_by("waiting", "severity_rank", "reported_at", "pk")
 
 
 def fault_attach_deadlines(faults, *, now=None, targets=None) -> list[Fault]:
@@ -158,12 +177,19 @@ def fault_repeated_items(*, days: int = REPEAT_WINDOW_DAYS, minimum: int = 2) ->
     )
 
 
-def _minutes(delta: datetime.timedelta) -> float:
-    return delta.total_seconds() / 60
+def _minutes(delta: datetime.timedelta | None) -> float | None:
+    return None if delta is None else round(delta.total_seconds() / 60, 1)
+
+
+def _since_report(field: str):
+    return ExpressionWrapper(F(field) - F("reported_at"), output_field=DurationField())
 
 
 def fault_statistics(*, months: int = 12, now=None) -> dict:
-    """Open faults by severity, and mean time to acknowledge and restore per month and per cause."""
+    """Open faults by severity, and mean time to acknowledge and restore per month and per cause.
+
+    The means are computed by the database (a few rows come back whatever the number of faults).
+    """
     now = now or timezone.now()
     local = timezone.localtime(now)
     first = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
@@ -175,51 +201,50 @@ def fault_statistics(*, months: int = 12, now=None) -> dict:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    rows = Fault.objects.filter(reported_at__gte=first).values_list(
-        "reported_at", "acknowledged_at", "restored_at", "cause"
-    )
-    month_keys = []
+    recent = Fault.objects.filter(reported_at__gte=first)
+    per_month = {
+        timezone.localtime(row["month"]).strftime("%Y-%m"): row
+        for row in recent.annotate(month=TruncMonth("reported_at"))
+        .values("month")
+        .annotate(
+            count=Count("pk"),
+            mtta=Avg(_since_report("acknowledged_at")),
+            mttr=Avg(_since_report("restored_at")),
+        )
+        .order_by("month")
+    }
+    monthly = []
     cursor = first
     while cursor <= local:
-        month_keys.append(cursor.strftime("%Y-%m"))
+        key = cursor.strftime("%Y-%m")
+        row = per_month.get(key, {})
+        mttr = _minutes(row.get("mttr"))
+        monthly.append(
+            {
+                "month": key,
+                "count": row.get("count", 0),
+                "mtta": _minutes(row.get("mtta")),
+                "mttr": mttr,
+                "mttr_hours": None if mttr is None else round(mttr / 60, 2),
+            }
+        )
         cursor = (cursor + datetime.timedelta(days=32)).replace(day=1)
-    by_month = {key: {"count": 0, "ack": [], "restore": []} for key in month_keys}
-    by_cause = defaultdict(lambda: {"count": 0, "restore": []})
-    for reported_at, acknowledged_at, restored_at, cause in rows:
-        key = timezone.localtime(reported_at).strftime("%Y-%m")
-        bucket = by_month.setdefault(key, {"count": 0, "ack": [], "restore": []})
-        bucket["count"] += 1
-        if acknowledged_at:
-            bucket["ack"].append(_minutes(acknowledged_at - reported_at))
-        if restored_at:
-            bucket["restore"].append(_minutes(restored_at - reported_at))
-        if cause:
-            by_cause[cause]["count"] += 1
-            if restored_at:
-                by_cause[cause]["restore"].append(_minutes(restored_at - reported_at))
-
-    def mean(values):
-        return round(sum(values) / len(values), 1) if values else None
-
-    monthly = [
-        {
-            "month": key,
-            "count": b["count"],
-            "mtta": mean(b["ack"]),
-            "mttr": mean(b["restore"]),
-            "mttr_hours": round(mean(b["restore"]) / 60, 2) if b["restore"] else None,
-        }
-        for key, b in sorted(by_month.items())
-    ]
+    per_cause = {
+        row["cause"]: row
+        for row in recent.exclude(cause="")
+        .values("cause")
+        .annotate(count=Count("pk"), mttr=Avg(_since_report("restored_at")))
+        .order_by()
+    }
     causes = [
         {
             "cause": c.value,
             "label": c.label,
-            "count": by_cause[c.value]["count"],
-            "mttr": mean(by_cause[c.value]["restore"]),
+            "count": per_cause[c.value]["count"],
+            "mttr": _minutes(per_cause[c.value]["mttr"]),
         }
         for c in Cause
-        if by_cause.get(c.value, {}).get("count")
+        if c.value in per_cause
     ]
     return {
         "open_by_severity": [

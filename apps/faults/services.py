@@ -355,20 +355,24 @@ def faults_escalate_overdue(*, now=None) -> list[FaultEscalation]:
     now = now or timezone.now()
     targets = response_targets()
     created = []
-    open_faults = Fault.objects.filter(status__in=Fault.OPEN_STATUSES).prefetch_related("escalations")
+    open_faults = (
+        Fault.objects.filter(status__in=Fault.OPEN_STATUSES)
+        .select_related("assignee")
+        .prefetch_related("escalations")
+    )
     for fault in open_faults:
         done = {(e.target, e.stage) for e in fault.escalations.all()}
         for target, stage in _due_stages(fault, targets, now):
             if (target, stage) in done:
                 continue
-            escalation = _escalate(fault=fault, target=target, stage=stage, now=now)
+            escalation = _escalate(fault=fault, target=target, stage=stage, now=now, targets=targets)
             if escalation is not None:
                 created.append(escalation)
     return created
 
 
 @transaction.atomic
-def _escalate(*, fault: Fault, target: str, stage: int, now) -> FaultEscalation | None:
+def _escalate(*, fault: Fault, target: str, stage: int, now, targets: dict) -> FaultEscalation | None:
     try:
         with transaction.atomic():
             escalation = FaultEscalation.objects.create(
@@ -376,7 +380,7 @@ def _escalate(*, fault: Fault, target: str, stage: int, now) -> FaultEscalation 
             )
     except IntegrityError:
         return None  # another run recorded it first
-    respond, restore = response_targets_for(fault.severity)
+    respond, restore = targets[fault.severity]
     params = {
         "number": fault.number,
         "severity": fault.get_severity_display(),
@@ -407,12 +411,6 @@ def _escalate(*, fault: Fault, target: str, stage: int, now) -> FaultEscalation 
     }
     _event(fault, FaultEvent.Kind.ESCALATED, None, text, at=now)
     return escalation
-
-
-def response_targets_for(severity: str) -> tuple[int, int]:
-    from .selectors import response_targets
-
-    return response_targets()[severity]
 
 
 # Inspections --------------------------------------------------------------------------------

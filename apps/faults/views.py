@@ -1,9 +1,11 @@
+import tempfile
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +28,17 @@ from .forms import (
     RestoreForm,
     TargetForm,
 )
-from .models import AccessEntry, ChecklistItem, ChecklistTemplate, DocumentVersion, Fault, ItemKind, Severity
+from .models import (
+    AccessEntry,
+    Cause,
+    Channel,
+    ChecklistItem,
+    ChecklistTemplate,
+    DocumentVersion,
+    Fault,
+    ItemKind,
+    Severity,
+)
 
 
 def _errors_to_form(form, exc: ValidationError) -> None:
@@ -36,6 +48,18 @@ def _errors_to_form(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def _workbook_response(book: StreamedWorkbook, filename: str) -> FileResponse:
+    """Save the workbook to a spooled temporary file and stream it (an HttpResponse is slow to seek in)."""
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - FileResponse closes it
+    book.save(spool)
+    spool.seek(0)
+    return FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+
+
+def _labels(choices) -> dict[str, str]:
+    return {value: str(label) for value, label in choices.choices}
 
 
 def _message_errors(request, exc: ValidationError) -> None:
@@ -59,10 +83,10 @@ def fault_list(request):
         q=request.GET.get("q", ""),
         mine=request.GET.get("mine") == "1",
     )
+    if status == "open":
+        faults = selectors.fault_queue_order(faults)
     page = Paginator(faults, 30).get_page(request.GET.get("page"))
     page.object_list = selectors.fault_attach_deadlines(page.object_list)
-    if status == "open":
-        page.object_list = selectors.fault_sort_queue(page.object_list)
     return render(
         request,
         "faults/fault_list.html",
@@ -236,15 +260,18 @@ def fault_export(request):
             Column(_("Times reopened"), 8),
         ],
     )
+    # Choice labels translated once, not once per cell.
+    kinds, severities, channels = _labels(ItemKind), _labels(Severity), _labels(Channel)
+    statuses, causes = _labels(Fault.Status), _labels(Cause)
     for f in selectors.fault_export_rows(user=request.user, since=stats["since"]):
         sheet.append(
             [
                 f.number,
-                f.get_item_kind_display(),
+                kinds[f.item_kind],
                 f.item,
                 f.symptom,
-                f.get_severity_display(),
-                f.get_channel_display(),
+                severities[f.severity],
+                channels[f.channel],
                 str(f.reporter),
                 f.reported_at,
                 f.acknowledged_at,
@@ -253,9 +280,9 @@ def fault_export(request):
                 if f.acknowledged_at
                 else None,
                 round((f.restored_at - f.reported_at).total_seconds() / 60, 1) if f.restored_at else None,
-                f.get_status_display(),
+                statuses[f.status],
                 str(f.assignee) if f.assignee else "",
-                f.get_cause_display(),
+                causes.get(f.cause, ""),
                 f.reopen_count,
             ]
         )
@@ -276,10 +303,7 @@ def fault_export(request):
     )
     for c in stats["causes"]:
         causes.append([str(c["label"]), c["count"], c["mttr"]])
-    response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="faults-{timezone.localdate():%Y%m%d}.xlsx"'
-    book.save(response)
-    return response
+    return _workbook_response(book, f"faults-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @login_required
@@ -442,10 +466,7 @@ def access_export(request):
                 str(e.recorded_by),
             ]
         )
-    response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="access-log-{timezone.localdate():%Y%m%d}.xlsx"'
-    book.save(response)
-    return response
+    return _workbook_response(book, f"access-log-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 # Documents ----------------------------------------------------------------------------------

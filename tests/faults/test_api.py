@@ -99,3 +99,15 @@ def test_requester_may_not_read_the_access_log(api):
     api.force_authenticate(requester())
     assert api.get("/api/faults/access-log/").status_code == 403
     assert api.get("/api/faults/inspections/").status_code == 403
+
+
+def test_api_schema_lists_the_fault_endpoints(api):
+    api.force_authenticate(engineer())
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").content.decode()
+    for path in (
+        "/api/faults/",
+        "/api/faults/inspections/",
+        "/api/faults/access-log/",
+        "/api/faults/{number}/actions/",
+    ):
+        assert path in schema

@@ -336,3 +336,17 @@ def test_engineers_cannot_change_checklists(client):
     client.force_login(engineer())
     url = reverse("faults:checklist_detail", args=[template.pk])
     assert client.post(url, {"what": "item", "label": "x", "kind": "text"}).status_code == 403
+
+
+def test_checklist_list_query_count(client):
+    from tests.faults.factories import chief
+
+    client.force_login(chief())
+    assert_same_queries(client, reverse("faults:checklists"), lambda n: [room_checklist() for _ in range(n)])
+
+
+def test_model_validation_explains_the_escort_rule_for_any_door():
+    entry = AccessEntry(person_name="访客", purpose="参观", recorded_by=engineer(), room_staff=False)
+    with pytest.raises(ValidationError) as excinfo:
+        entry.full_clean()
+    assert "须由机房人员陪同" in str(excinfo.value.message_dict["escort"])

@@ -294,3 +294,33 @@ def test_item_history_query_count(client):
         reverse("faults:item_history") + "?kind=extension&item=8123",
         lambda n: [report(actor=zhao) for _ in range(n)],
     )
+
+
+def test_queue_puts_unacknowledged_and_critical_faults_first(client):
+    wang = engineer()
+    seen_critical = report(severity="critical", item="8001")
+    services.fault_acknowledge(fault=seen_critical, actor=wang)
+    minor = report(severity="minor", item="8002")
+    critical = report(severity="critical", item="8003")
+    client.force_login(wang)
+    page = client.get(reverse("faults:list")).content.decode()
+    positions = [page.index(f.number) for f in (critical, minor, seen_critical)]
+    assert positions == sorted(positions)
+
+
+def test_an_english_speaking_engineer_reads_the_queue_in_english(client):
+    report()
+    client.force_login(engineer(language="en"))
+    page = client.get(reverse("faults:list")).content.decode()
+    assert "Fault queue" in page
+    assert "Reported" in page
+
+
+def test_model_validation_explains_a_closed_fault_without_cause():
+    fault = report()
+    fault.status = Fault.Status.CLOSED
+    fault.restored_at = fault.closed_at = timezone.now()
+    fault.acknowledged_at = fault.reported_at
+    with pytest.raises(ValidationError) as excinfo:
+        fault.full_clean()
+    assert "关闭的故障须填写原因" in str(excinfo.value.message_dict["cause"])

@@ -69,6 +69,20 @@ def test_simultaneous_acknowledgements_record_one(transactional_db):
     assert Fault.objects.get(pk=fault.pk).events.filter(kind="acknowledged").count() == 1
 
 
+def test_two_escalation_runs_at_once_escalate_each_stage_once():
+    from apps.core.models import Notification
+
+    wang = engineer()
+    faults = [report(severity="critical", item=str(8100 + i)) for i in range(5)]
+    Fault.objects.update(reported_at=timezone.now() - datetime.timedelta(minutes=40))
+    results, errors = _in_threads(3, lambda i: len(services.faults_escalate_overdue()))
+    assert errors == []
+    assert sum(results) == 10  # two response stages for each of the five faults, whoever recorded them
+    assert FaultEscalation.objects.count() == 10
+    assert Notification.objects.filter(recipient=wang, title__startswith="超时").count() == 5
+    assert all(f.escalations.count() == 2 for f in faults)
+
+
 @pytest.mark.redis
 def test_escalation_task_runs_on_a_real_worker(celery_worker_process):
     engineer()
