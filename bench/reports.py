@@ -207,7 +207,12 @@ def main() -> None:
         env["TELROOM_VAR_DIR"] = scratch.name
     env.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="telroom-bench-media-"))
     database = "PostgreSQL" if env.get("DATABASE_URL") else "SQLite"
-    print(f"Report benchmark: source={args.source}, database={database}, tasks in-process")
+    from openpyxl import LXML
+
+    writer = "lxml" if LXML else "pure Python"
+    print(
+        f"Report benchmark: source={args.source}, database={database}, XML writer {writer}, tasks in-process"
+    )
     print(
         f"{'rows':>10} {'seconds':>8} {'rows/s':>8} {'file MB':>8} {'base MB':>8} {'peak MB':>8} {'growth':>7}"
     )
