@@ -40,11 +40,12 @@ def _unavailable(marker: str) -> str | None:
 def pytest_configure(config):
     if compile_translations():
         # Catalogues may already be cached from Django's set-up: read the fresh .mo files.
+        from asgiref.local import Local
         from django.utils.translation import trans_real
 
         trans_real._translations.clear()
         trans_real._default = None
-        trans_real._active = type(trans_real._active)()
+        trans_real._active = Local()
 
 
 def pytest_collection_modifyitems(config, items):

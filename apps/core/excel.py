@@ -79,16 +79,23 @@ class StreamedSheet:
         self.rows = 0
 
     def append(self, values: Sequence) -> None:
+        # Plain values go in as they are; only cells that need a number format become cell objects.
         row = []
         for column, value in zip(self.columns, values, strict=False):
-            cell = WriteOnlyCell(self.ws, value=neutralise(value))
+            safe = neutralise(value)
             if isinstance(value, datetime.datetime):
+                cell = WriteOnlyCell(self.ws, value=safe)
                 cell.number_format = column.number_format or "yyyy-mm-dd hh:mm"
+                safe = cell
             elif isinstance(value, datetime.date):
+                cell = WriteOnlyCell(self.ws, value=safe)
                 cell.number_format = column.number_format or "yyyy-mm-dd"
-            elif column.number_format:
+                safe = cell
+            elif column.number_format and value is not None:
+                cell = WriteOnlyCell(self.ws, value=safe)
                 cell.number_format = column.number_format
-            row.append(cell)
+                safe = cell
+            row.append(safe)
         self.ws.append(row)
         self.rows += 1
         self.book.rows_written += 1

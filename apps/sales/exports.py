@@ -63,6 +63,8 @@ def statement_workbook(data: dict) -> StreamedWorkbook:
     for statement in data["statements"]:
         name = statement["rep"].get_full_name()
         for line in statement["days"]:
+            if not line["working_day"] and not line["fine_total"] and not line["effective_calls"]:
+                continue  # a Sunday or holiday with nothing on it
             days.append(
                 [
                     name,

@@ -57,11 +57,23 @@ class MarkFalseForm(forms.Form):
 class AbsenceForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Absence.Kind.choices)
     day = forms.DateField(label=_("Date"), widget=DateInput)
+    until = forms.DateField(label=_("Until (for several days)"), widget=DateInput, required=False)
     hours = forms.DecimalField(
         label=_("Hours away"), min_value=Decimal("0.5"), max_value=Decimal("24"), decimal_places=2, initial=2
     )
     customer = forms.CharField(label=_("Customer (for a field visit)"), max_length=200, required=False)
     purpose = forms.CharField(label=_("Purpose or reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    training = forms.ModelChoiceField(
+        label=_("Training session (for a training absence)"), queryset=None, required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        from .models import TrainingSession
+
+        super().__init__(*args, **kwargs)
+        self.fields["training"].queryset = TrainingSession.objects.filter(
+            attendance__rep=user, ends_at__gte=timezone.now()
+        ).order_by("starts_at")
 
 
 class DecideForm(forms.Form):

@@ -50,6 +50,16 @@ class RuleSet(models.Model):
         return str(_("Rules from %(date)s")) % {"date": self.effective_from}
 
     def clean(self):
+        from django.utils import timezone
+
+        if self._state.adding and self.effective_from and self.effective_from < timezone.localdate():
+            raise ValidationError(
+                {
+                    "effective_from": _(
+                        "New rules apply from today or later: past days keep the rules they had."
+                    )
+                }
+            )
         if self.end_of_work and self.day_close and self.day_close < self.end_of_work:
             raise ValidationError({"day_close": _("The day cannot close before the end of work.")})
 
@@ -223,6 +233,10 @@ class FollowUp(models.Model):
             models.CheckConstraint(
                 condition=Q(is_false=False) | ~Q(false_note=""), name="sales_followup_false_has_note"
             ),
+            models.CheckConstraint(
+                condition=Q(counted_phone__isnull=True) | Q(counted_phone=F("phone_normalised")),
+                name="sales_followup_counted_is_its_number",
+            ),
         ]
         indexes = [models.Index(fields=["rep", "date"], name="sales_followup_rep_date")]
 
@@ -246,7 +260,15 @@ class FollowUp(models.Model):
         """Return why this record does not count (empty when it counts)."""
         from .quota import follow_up_problems
 
-        problems = follow_up_problems(self.as_fact())
+        phone_error = None
+        if self.phone and not self.phone_normalised:
+            from .phone import PhoneError, phone_normalise
+
+            try:
+                phone_normalise(self.phone)
+            except PhoneError as exc:
+                phone_error = str(exc)
+        problems = follow_up_problems(self.as_fact(), phone_error=phone_error)
         if not problems and not self.counted_phone:
             problems.append(str(_("this customer is already counted today")))
         return problems
@@ -311,6 +333,9 @@ class Absence(models.Model):
                 condition=Q(status="pending") | Q(decided_by__isnull=False), name="sales_absence_decided_by"
             ),
             models.CheckConstraint(condition=~Q(decided_by=F("rep")), name="sales_absence_not_self_approved"),
+            models.CheckConstraint(
+                condition=~Q(kind="visit") | ~Q(customer=""), name="sales_absence_visit_names_customer"
+            ),
         ]
 
     def __str__(self):
@@ -493,6 +518,7 @@ class CallImport(models.Model):
     created = models.PositiveIntegerField(_("calls added"), default=0)
     confirmed = models.PositiveIntegerField(_("hand-logged calls confirmed"), default=0)
     duplicates = models.PositiveIntegerField(_("duplicates skipped"), default=0)
+    other_staff = models.PositiveIntegerField(_("calls of other staff skipped"), default=0)
 
     class Meta:
         ordering = ["-created_at"]

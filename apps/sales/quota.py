@@ -65,6 +65,38 @@ class FollowUpFact:
     pk: int | None = None
 
 
+@dataclass(frozen=True)
+class FollowUpTally:
+    """A day's follow-up records reduced to counts (the database can count them directly)."""
+
+    counted: int = 0
+    incomplete: int = 0
+    repeated: int = 0
+    false_records: int = 0
+    counted_ids: tuple[int, ...] = ()
+
+
+def tally_follow_ups(follow_ups: Iterable[FollowUpFact]) -> FollowUpTally:
+    """Count the customers: complete records for intent or developable customers, once per number."""
+    seen: set[str] = set()
+    counted_ids: list[int] = []
+    false_records = incomplete = repeated = 0
+    for fact in follow_ups:
+        if fact.is_false:
+            false_records += 1
+            continue
+        if follow_up_problems(fact):
+            incomplete += 1
+            continue
+        if fact.phone in seen:
+            repeated += 1
+            continue
+        seen.add(fact.phone)
+        if fact.pk is not None:
+            counted_ids.append(fact.pk)
+    return FollowUpTally(len(seen), incomplete, repeated, false_records, tuple(counted_ids))
+
+
 @dataclass
 class QuotaResult:
     working_day: bool
@@ -90,8 +122,11 @@ class QuotaResult:
         return self.short_calls == 0 and self.short_customers == 0
 
 
-def follow_up_problems(fact: FollowUpFact) -> list[str]:
-    """Return why this follow-up record does not count (empty when it would count)."""
+def follow_up_problems(fact: FollowUpFact, phone_error: str | None = None) -> list[str]:
+    """Return why this follow-up record does not count (empty when it would count).
+
+    ``phone_error`` says what is wrong with a number that did not normalise.
+    """
     problems = []
     if fact.is_false:
         problems.append(str(_("marked false by the supervisor")))
@@ -100,7 +135,7 @@ def follow_up_problems(fact: FollowUpFact) -> list[str]:
     if not fact.company_name.strip():
         problems.append(str(_("the company name is missing")))
     if not fact.phone:
-        problems.append(str(_("the telephone number is missing or not valid")))
+        problems.append(phone_error or str(_("the telephone number is missing or not valid")))
     if not fact.content.strip():
         problems.append(str(_("the follow-up content is missing")))
     if fact.category not in COUNTED_CATEGORIES:
@@ -131,7 +166,7 @@ def quota_compute(
     rules: Rules,
     hire_date: datetime.date | None,
     calls: Iterable[CallFact],
-    follow_ups: Iterable[FollowUpFact],
+    follow_ups: "Iterable[FollowUpFact] | FollowUpTally",
     absence_hours: Decimal = Decimal(0),
     calendar: WorkCalendar | None = None,
 ) -> QuotaResult:
@@ -158,22 +193,13 @@ def quota_compute(
             str(_("%(count)s calls had no conversation and do not count")) % {"count": no_conversation}
         )
 
-    seen: set[str] = set()
-    counted_ids: list[int] = []
-    false_records = incomplete = repeated = 0
-    for fact in follow_ups:
-        if fact.is_false:
-            false_records += 1
-            continue
-        if follow_up_problems(fact):
-            incomplete += 1
-            continue
-        if fact.phone in seen:
-            repeated += 1
-            continue
-        seen.add(fact.phone)
-        if fact.pk is not None:
-            counted_ids.append(fact.pk)
+    tally = follow_ups if isinstance(follow_ups, FollowUpTally) else tally_follow_ups(follow_ups)
+    counted, incomplete, repeated, false_records = (
+        tally.counted,
+        tally.incomplete,
+        tally.repeated,
+        tally.false_records,
+    )
     if incomplete:
         reasons.append(
             str(_("%(count)s follow-up records are incomplete or not for an intent or developable customer"))
@@ -207,7 +233,7 @@ def quota_compute(
         reasons.append(str(_("not a working day: nothing required")))
 
     short_calls = max(0, required_calls - effective)
-    short_customers = max(0, required_customers - len(seen))
+    short_customers = max(0, required_customers - counted)
     fine_shortfall = rules.fine_per_short * (short_calls + short_customers)
     fine_false = rules.fine_per_false * false_records
     return QuotaResult(
@@ -216,12 +242,12 @@ def quota_compute(
         required_calls=required_calls,
         required_customers=required_customers,
         effective_calls=effective,
-        counted_customers=len(seen),
+        counted_customers=counted,
         short_calls=short_calls,
         short_customers=short_customers,
         false_records=false_records,
         fine_shortfall=fine_shortfall.quantize(Decimal("0.01")),
         fine_false=fine_false.quantize(Decimal("0.01")),
         reasons=reasons,
-        counted_follow_up_ids=counted_ids,
+        counted_follow_up_ids=list(tally.counted_ids),
     )

@@ -10,7 +10,7 @@ from apps.accounts.models import Role, User
 from apps.core.calendar import WorkCalendar, month_bounds
 
 from .models import Absence, CalendarDay, Call, DayResult, FollowUp, RuleSet, WeeklyPlan, WorkRecord
-from .quota import CONVERSATION, CallFact, FollowUpFact, QuotaResult, quota_compute
+from .quota import CONVERSATION, COUNTED_CATEGORIES, CallFact, FollowUpTally, QuotaResult, quota_compute
 
 DEFAULT_RULE_SET = RuleSet(effective_from=datetime.date(2000, 1, 1))
 
@@ -122,33 +122,32 @@ def quota_days_evaluate(
         )
         .order_by()
     }
-    follow_ups: dict[int, list[FollowUpFact]] = defaultdict(list)
-    for row in (
-        FollowUp.objects.filter(rep_id__in=rep_ids, date=day)
-        .order_by("created_at", "pk")
-        .values_list(
-            "pk",
-            "rep_id",
-            "contact_person",
-            "company_name",
-            "phone_normalised",
-            "content",
-            "category",
-            "is_false",
+    # A record counts when it was complete and first for its number that day: save time sets
+    # counted_phone under a unique constraint, so counting it here is the same rule.
+    complete = (
+        ~Q(contact_person="")
+        & ~Q(company_name="")
+        & ~Q(phone_normalised="")
+        & ~Q(content="")
+        & Q(category__in=COUNTED_CATEGORIES)
+    )
+    tallies = {
+        row["rep_id"]: FollowUpTally(
+            counted=row["counted"],
+            incomplete=row["incomplete"],
+            repeated=row["repeated"],
+            false_records=row["false_records"],
         )
-    ):
-        pk, rep_id, contact, company, phone, content, category, is_false = row
-        follow_ups[rep_id].append(
-            FollowUpFact(
-                contact_person=contact,
-                company_name=company,
-                phone=phone or None,
-                content=content,
-                category=category,
-                is_false=is_false,
-                pk=pk,
-            )
+        for row in FollowUp.objects.filter(rep_id__in=rep_ids, date=day)
+        .values("rep_id")
+        .annotate(
+            counted=Count("pk", filter=Q(counted_phone__isnull=False)),
+            false_records=Count("pk", filter=Q(is_false=True)),
+            incomplete=Count("pk", filter=Q(is_false=False) & ~complete),
+            repeated=Count("pk", filter=Q(is_false=False, counted_phone__isnull=True) & complete),
         )
+        .order_by()
+    }
     hours = dict(
         Absence.objects.filter(rep_id__in=rep_ids, date=day, status=Absence.Status.APPROVED)
         .values("rep_id")
@@ -169,7 +168,7 @@ def quota_days_evaluate(
             rules=rules,
             hire_date=rep.hire_date,
             calls=calls,
-            follow_ups=follow_ups.get(rep.pk, []),
+            follow_ups=tallies.get(rep.pk, FollowUpTally()),
             absence_hours=hours.get(rep.pk) or Decimal(0),
             calendar=calendar,
         )
@@ -187,9 +186,12 @@ def quota_day_get(*, rep: User, day: datetime.date) -> DayResult | None:
 def day_progress(*, rep: User, day: datetime.date, now: datetime.datetime | None = None) -> dict:
     """Return what the rep's progress page shows: the live result, the closed one, time left."""
     now = timezone.localtime(now)
-    rule_set = rule_set_for(day=day)
-    result = quota_days_evaluate(reps=[rep], day=day, rule_set=rule_set)[rep.pk]
     stored = quota_day_get(rep=rep, day=day)
+    rule_set = (stored.rule_set if stored and stored.rule_set_id else None) or rule_set_for(day=day)
+    if stored is not None and stored.is_closed:
+        result = stored_result(stored)  # a closed day shows what was frozen, not a recount
+    else:
+        result = quota_days_evaluate(reps=[rep], day=day, rule_set=rule_set)[rep.pk]
     end_of_work = timezone.make_aware(datetime.datetime.combine(day, rule_set.end_of_work))
     seconds_left = max(0, int((end_of_work - now).total_seconds())) if day == now.date() else 0
     return {
@@ -205,6 +207,24 @@ def day_progress(*, rep: User, day: datetime.date, now: datetime.datetime | None
     }
 
 
+def stored_result(stored: DayResult) -> QuotaResult:
+    """Return a closed day's frozen figures in the shape of a live result."""
+    return QuotaResult(
+        working_day=stored.working_day,
+        new_employee=stored.new_employee,
+        required_calls=stored.required_calls,
+        required_customers=stored.required_customers,
+        effective_calls=stored.effective_calls,
+        counted_customers=stored.counted_customers,
+        short_calls=stored.short_calls,
+        short_customers=stored.short_customers,
+        false_records=stored.false_records,
+        fine_shortfall=stored.fine_shortfall,
+        fine_false=stored.fine_false,
+        reasons=list(stored.reasons),
+    )
+
+
 def _percent(done: int, required: int) -> int:
     if required <= 0:
         return 100
@@ -216,10 +236,11 @@ def team_board(*, supervisor: User, day: datetime.date, now: datetime.datetime |
     now = timezone.localtime(now)
     reps = list(visible_reps(user=supervisor).exclude(pk=supervisor.pk))
     rule_set = rule_set_for(day=day)
-    results = quota_days_evaluate(reps=reps, day=day, rule_set=rule_set)
-    closed = set(
-        DayResult.objects.filter(rep__in=reps, date=day, is_closed=True).values_list("rep_id", flat=True)
-    )
+    frozen = {r.rep_id: r for r in DayResult.objects.filter(rep__in=reps, date=day, is_closed=True)}
+    open_reps = [rep for rep in reps if rep.pk not in frozen]
+    results = quota_days_evaluate(reps=open_reps, day=day, rule_set=rule_set) if open_reps else {}
+    results.update({rep_id: stored_result(stored) for rep_id, stored in frozen.items()})
+    closed = set(frozen)
     end_of_work = timezone.make_aware(datetime.datetime.combine(day, rule_set.end_of_work))
     after_end = now >= end_of_work or day < now.date()
     records = set(WorkRecord.objects.filter(rep__in=reps, date=day).values_list("rep_id", flat=True))
@@ -274,16 +295,19 @@ def month_statement(*, reps: list[User], month: datetime.date, today: datetime.d
     for result in DayResult.objects.filter(rep__in=reps, date__gte=first, date__lte=last).order_by("date"):
         stored[result.rep_id][result.date] = result
     calendar = work_calendar(start=first, end=last)
+    # Days before anyone ever logged a call were not judged (Telroom was not in use yet).
+    first_call_day = Call.objects.order_by("date").values_list("date", flat=True).first()
     rule_sets = rule_sets_by_day(start=first, end=last) if first <= last else {}
     statements = {}
     for rep in reps:
         statements[rep.pk] = {"rep": rep, "days": [], "totals": defaultdict(Decimal)}
     day = first
     while day <= last:
+        judged = first_call_day is not None and day >= first_call_day
         missing = [
             rep
             for rep in reps
-            if day not in stored[rep.pk] and (rep.hire_date is None or rep.hire_date <= day)
+            if judged and day not in stored[rep.pk] and (rep.hire_date is None or rep.hire_date <= day)
         ]
         live = (
             quota_days_evaluate(reps=missing, day=day, rule_set=rule_sets[day], calendar=calendar)
@@ -381,3 +405,59 @@ def weekly_plan_status(*, user: User, week_start: datetime.date) -> list[dict]:
     reps = list(visible_reps(user=user).exclude(pk=user.pk)) if is_supervisor(user) else [user]
     plans = {p.rep_id: p for p in WeeklyPlan.objects.filter(rep__in=reps, week_start=week_start)}
     return [{"rep": rep, "plan": plans.get(rep.pk)} for rep in reps]
+
+
+def absences_preview(*, absences: list[Absence]) -> None:
+    """Set ``calls_before``/``calls_after`` on each request: the call standard without and with it."""
+    from .quota import required_for
+
+    if not absences:
+        return
+    dates = [a.date for a in absences]
+    rule_sets = rule_sets_by_day(start=min(dates), end=max(dates))
+    approved = {
+        (row["rep_id"], row["date"]): row["total"]
+        for row in Absence.objects.filter(
+            rep_id__in={a.rep_id for a in absences}, date__in=set(dates), status=Absence.Status.APPROVED
+        )
+        .values("rep_id", "date")
+        .annotate(total=Sum("hours"))
+        .order_by()
+    }
+    for absence in absences:
+        rules = rule_sets[absence.date].as_rules()
+        already = approved.get((absence.rep_id, absence.date)) or Decimal(0)
+        hire_date = absence.rep.hire_date
+        absence.calls_before = required_for(
+            day=absence.date, rules=rules, hire_date=hire_date, absence_hours=already
+        )[0]
+        absence.calls_after = required_for(
+            day=absence.date, rules=rules, hire_date=hire_date, absence_hours=already + absence.hours
+        )[0]
+
+
+def day_result_list(*, start: datetime.date, end: datetime.date, reps=None) -> QuerySet[DayResult]:
+    """Return the stored quota days from ``start`` to ``end`` (for reports), with their reps."""
+    results = DayResult.objects.filter(date__gte=start, date__lte=end).select_related("rep")
+    if reps is not None:
+        results = results.filter(rep__in=reps)
+    return results.order_by("date", "rep__username")
+
+
+def day_history(*, result: DayResult) -> list[dict]:
+    """Return the audited events of a quota day (reopened, recomputed, closed by hand), newest first."""
+    from apps.core.audit import audit_entries_for
+
+    history = []
+    for entry in audit_entries_for(result)[:20]:
+        changes = entry.changes if isinstance(entry.changes, dict) else {}
+        event = changes.get("event")
+        if not event:
+            continue
+        history.append({"at": entry.timestamp, "actor": entry.actor, "message": event[1]})
+    return history
+
+
+def follow_ups_due(*, rep: User, day: datetime.date) -> QuerySet[FollowUp]:
+    """Return the rep's records whose next follow-up falls on ``day`` (customers to call back)."""
+    return FollowUp.objects.filter(rep=rep, next_follow_up=day, is_false=False).order_by("company_name", "pk")

@@ -59,10 +59,6 @@ def rule_set_create(*, actor: User, effective_from: datetime.date, **numbers) ->
     """Record a new rule set; days before ``effective_from`` keep the rules they had."""
     if not actor.has_perm("sales.add_ruleset"):
         raise PermissionDenied
-    if effective_from < timezone.localdate():
-        raise ValidationError(
-            {"effective_from": _("New rules apply from today or later: past days keep the rules they had.")}
-        )
     rule_set = RuleSet(effective_from=effective_from, **numbers)
     rule_set.full_clean()
     rule_set.save()
@@ -268,6 +264,13 @@ def call_records_import(*, actor: User | None, file, file_name: str) -> CallImpo
     if missing:
         raise ImportFailed([_("Missing columns: %(columns)s") % {"columns": "、".join(missing)}])
     reps = {rep.extension: rep for rep in sales_reps() if rep.extension}
+    # The PBX records every extension of the building: calls of staff who are not sales reps
+    # are skipped; an extension nobody has is an error.
+    other_extensions = (
+        set(User.objects.filter(is_active=True).exclude(extension="").values_list("extension", flat=True))
+        - reps.keys()
+    )
+    other_staff = 0
     errors: list[str] = []
     parsed = []
     keys_in_file: set[str] = set()
@@ -280,6 +283,9 @@ def call_records_import(*, actor: User | None, file, file_name: str) -> CallImpo
     for number, row in enumerate(rows[1:], start=2):
         extension = str(cell(row, "extension") or "").strip().removesuffix(".0")
         rep = reps.get(extension)
+        if rep is None and extension in other_extensions:
+            other_staff += 1
+            continue
         if rep is None:
             errors.append(
                 _("Row %(row)s: no sales rep has extension “%(ext)s”.") % {"row": number, "ext": extension}
@@ -333,7 +339,11 @@ def call_records_import(*, actor: User | None, file, file_name: str) -> CallImpo
         raise ImportFailed(errors)
     existing = set(Call.objects.filter(cdr_key__in=keys_in_file).values_list("cdr_key", flat=True))
     report = CallImport(
-        file_name=file_name[:200], imported_by=actor, rows=len(rows) - 1, duplicates=duplicates
+        file_name=file_name[:200],
+        imported_by=actor,
+        rows=len(rows) - 1,
+        duplicates=duplicates,
+        other_staff=other_staff,
     )
     new_calls = []
     for rep, dialled, started_at, talk, outcome, key in parsed:
@@ -530,6 +540,38 @@ def absence_request(
             email=False,
         )
     return absence
+
+
+@transaction.atomic
+def absence_request_days(
+    *,
+    actor: User,
+    kind: str,
+    day: datetime.date,
+    until: datetime.date | None = None,
+    hours: Decimal,
+    purpose: str,
+    customer: str = "",
+    training: TrainingSession | None = None,
+) -> list[Absence]:
+    """Ask for the same time away on each working day from ``day`` to ``until``."""
+    until = until or day
+    if until < day:
+        raise ValidationError({"until": _("The last day cannot be before the first.")})
+    if (until - day).days > 31:
+        raise ValidationError({"until": _("Ask for at most a month at a time.")})
+    if training is not None and not training.attendance.filter(rep=actor).exists():
+        raise ValidationError({"training": _("You are not required at this training session.")})
+    calendar = work_calendar(start=day, end=until)
+    days = list(calendar.working_days(day, until))
+    if not days:
+        raise ValidationError({"day": _("There is no working day in this period.")})
+    return [
+        absence_request(
+            actor=actor, kind=kind, day=d, hours=hours, purpose=purpose, customer=customer, training=training
+        )
+        for d in days
+    ]
 
 
 @transaction.atomic

@@ -70,9 +70,22 @@ def quota_card(request):
     user = request.user
     if not user.has_role("sales_rep") or user.is_superuser:
         return None
+    import datetime
+
+    from apps.core.calendar import week_start
+
+    from .models import WeeklyPlan, WorkRecord
     from .selectors import day_progress
 
-    progress = day_progress(rep=user, day=timezone.localdate())
+    today = timezone.localdate()
+    progress = day_progress(rep=user, day=today)
+    progress["work_record_sent"] = WorkRecord.objects.filter(rep=user, date=today).exists()
+    progress["plan_due"] = (
+        today.weekday() == 5
+        and not WeeklyPlan.objects.filter(
+            rep=user, week_start=week_start(today) + datetime.timedelta(days=7)
+        ).exists()
+    )
     return Card(_("Today's quota"), "sales/cards/quota.html", progress, order=20, url=reverse("sales:my_day"))
 
 

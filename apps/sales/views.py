@@ -87,6 +87,8 @@ def my_day(request):
             "follow_ups": follow_ups,
             "calls": calls,
             "reopen_form": ReopenForm(),
+            "history": selectors.day_history(result=context["stored"]) if context["stored"] else [],
+            "due": selectors.follow_ups_due(rep=rep, day=day)[:50],
         }
     )
     return render(request, "sales/my_day.html", context)
@@ -108,20 +110,35 @@ def my_day_progress(request):
 @login_required
 @permission_required("sales.add_call", raise_exception=True)
 def call_create(request):
+    """Log a call: inline with htmx (the form comes back empty and the progress refreshes), or as a page."""
+    htmx = bool(request.headers.get("HX-Request"))
     form = CallForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.call_log(actor=request.user, rep=request.user, **form.cleaned_data)
+            call = services.call_log(actor=request.user, rep=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, _("Call logged."))
-            if request.headers.get("HX-Request"):
-                response = HttpResponse(status=204)
+            if htmx:
+                response = render(
+                    request, "sales/partials/call_form.html", {"call_form": CallForm(), "logged": call}
+                )
                 response["HX-Trigger"] = "sales-changed"
                 return response
+            messages.success(request, _("Call logged."))
             return redirect("sales:my_day")
+    if htmx:
+        return render(request, "sales/partials/call_form.html", {"call_form": form})
     return render(request, "sales/form.html", {"form": form, "title": _("Log a call")})
+
+
+@login_required
+@permission_required("sales.view_call", raise_exception=True)
+def my_day_calls(request):
+    rep = selectors.rep_get_visible(user=request.user, username=request.GET.get("rep"))
+    day = _day(request)
+    calls = Call.objects.filter(rep=rep, date=day).order_by("-started_at", "-pk")[:20]
+    return render(request, "sales/partials/latest_calls.html", {"rep": rep, "day": day, "calls": calls})
 
 
 @login_required
@@ -150,7 +167,7 @@ def follow_up_create(request):
                 messages.warning(
                     request,
                     _("Saved, but this record does not count: %(problems)s.")
-                    % {"problems": "；".join(problems)},
+                    % {"problems": "；".join(p.rstrip("。.") for p in problems)},
                 )
             else:
                 messages.success(request, _("Follow-up record saved; the customer counts today."))
@@ -201,13 +218,13 @@ def follow_up_mark_false(request, pk):
 @login_required
 @permission_required("sales.view_absence", raise_exception=True)
 def absence_list(request):
-    form = AbsenceForm(request.POST or None, initial={"day": timezone.localdate()})
+    form = AbsenceForm(request.POST or None, initial={"day": timezone.localdate()}, user=request.user)
     if request.method == "POST":
         if not request.user.has_perm("sales.add_absence"):
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.absence_request(actor=request.user, **form.cleaned_data)
+                services.absence_request_days(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
@@ -220,7 +237,8 @@ def absence_list(request):
 @login_required
 @permission_required("sales.change_absence", raise_exception=True)
 def approvals(request):
-    pending = selectors.absences_to_decide(user=request.user)
+    pending = list(selectors.absences_to_decide(user=request.user))
+    selectors.absences_preview(absences=pending)
     return render(request, "sales/approvals.html", {"pending": pending, "form": DecideForm()})
 
 
@@ -515,6 +533,41 @@ def rules(request):
     )
 
 
+@login_required
+@permission_required("sales.import_calls", raise_exception=True)
+def call_import_template(request):
+    """Return an empty call-record workbook with the expected columns and one example row."""
+    from apps.core.excel import Column, StreamedWorkbook
+
+    book = StreamedWorkbook()
+    sheet = book.sheet(
+        _("Call records"),
+        [
+            Column("分机号", 10),
+            Column("被叫号码", 16),
+            Column("开始时间", 20),
+            Column("通话时长(秒)", 12),
+            Column("状态", 12),
+            Column("呼叫编号", 20),
+        ],
+    )
+    sheet.append(
+        [
+            "8201",
+            "13800138000",
+            timezone.localtime().replace(microsecond=0, tzinfo=None),
+            65,
+            "ANSWERED",
+            "1700000000.1",
+        ]
+    )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="call-records-template.xlsx"'
+    return response
+
+
 # Call-record import ---------------------------------------------------------------------
 
 
@@ -534,13 +587,14 @@ def call_import(request):
                 request,
                 _(
                     "%(rows)s rows: %(created)s calls added, %(confirmed)s hand-logged calls confirmed, "
-                    "%(duplicates)s duplicates skipped."
+                    "%(duplicates)s duplicates and %(other)s calls of other staff skipped."
                 )
                 % {
                     "rows": report.rows,
                     "created": report.created,
                     "confirmed": report.confirmed,
                     "duplicates": report.duplicates,
+                    "other": report.other_staff,
                 },
             )
             return redirect("sales:call_import")

@@ -33,6 +33,12 @@ class OrderFilter(django_filters.FilterSet):
         model = WorkOrder
         fields = ["q", "kind", "status", "department", "building", "wanted_from", "wanted_to"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = f"{css} {css}-sm"
+
     def search(self, queryset, name, value):
         value = value.strip()
         if not value:

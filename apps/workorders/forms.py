@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .function_changes import function_change_choices
 from .models import OrderKind, OrderStatus, PlanStep, WorkOrder
 from .selectors import engineers
 
@@ -29,10 +30,21 @@ class OrderForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, editing: bool = False, **kwargs):
+    def __init__(self, *args, editing: bool = False, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if editing:
             self.fields["kind"].disabled = True
+        if user is not None:
+            current = self.instance.function_change_request if self.instance.pk else None
+            field = self.fields["function_change_request"]
+            self.fields["function_change_request"] = forms.TypedChoiceField(
+                label=field.label,
+                help_text=field.help_text,
+                required=False,
+                coerce=int,
+                empty_value=None,
+                choices=[("", "—"), *function_change_choices(user=user, current=current)],
+            )
 
 
 class AssignForm(forms.Form):
@@ -54,11 +66,19 @@ class CommentForm(forms.Form):
 
 class PlanForm(forms.Form):
     port = forms.CharField(
-        label=_("PBX port"), required=False, max_length=40, help_text=_("For example PBX-1/1-02-05.")
+        label=_("PBX port"),
+        required=False,
+        max_length=40,
+        help_text=_("For example PBX-1/1-02-05."),
+        widget=forms.TextInput(attrs={"list": "free-ports"}),
     )
     extension = forms.CharField(label=_("Extension"), required=False, max_length=20)
     outlet = forms.CharField(
-        label=_("Outlet"), required=False, max_length=50, help_text=_("For example A-1203-2.")
+        label=_("Outlet"),
+        required=False,
+        max_length=50,
+        help_text=_("For example A-1203-2."),
+        widget=forms.TextInput(attrs={"list": "room-outlets"}),
     )
     notes = forms.CharField(label=_("Plan notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

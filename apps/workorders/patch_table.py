@@ -9,6 +9,9 @@ those calls to what an order needs and turns the patch table's refusals into
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from apps.patching import selectors as patching_selectors
+from apps.patching import services as patching_services
+
 
 class PatchTableError(Exception):
     def __init__(self, message):
@@ -19,25 +22,10 @@ class PatchTableError(Exception):
         return str(self.message)
 
 
-UNAVAILABLE = _("The patch table is not available yet.")
-
-
 def _message(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(str(m) for m in exc.messages)
     return str(getattr(exc, "message", exc))
-
-
-def _services():
-    try:
-        from apps.patching import services
-    except ImportError:
-        return None
-    return services
-
-
-def available() -> bool:
-    return _services() is not None
 
 
 def _call(function, **kwargs):
@@ -64,13 +52,10 @@ def normalise(text: str) -> str:
 
 def terminal_problems(designations) -> dict[str, str]:
     """Return designation -> why it is not a terminal of the patch table (empty when all are)."""
-    services = _services()
-    if services is None:
-        return {}
     problems = {}
     for name in designations:
         try:
-            services.terminal_resolve(name)
+            patching_services.terminal_resolve(name)
         except ValidationError as exc:
             problems[name] = _message(exc)
     return problems
@@ -80,18 +65,15 @@ def plan_fields_check(*, order, port: str, extension: str, outlet: str) -> list[
     """Return sentences about a planned port, extension or outlet the patch table does not have."""
     from .models import OrderKind
 
-    services = _services()
-    if services is None:
-        return []
     problems = []
     if port:
         try:
-            services.port_resolve(port)
+            patching_services.port_resolve(port)
         except ValidationError as exc:
             problems.append(_message(exc))
     if outlet:
         try:
-            services.outlet_resolve(outlet)
+            patching_services.outlet_resolve(outlet)
         except ValidationError as exc:
             problems.append(_message(exc))
     if (
@@ -104,11 +86,10 @@ def plan_fields_check(*, order, port: str, extension: str, outlet: str) -> list[
 
 
 def _extension(number: str):
-    services = _services()
-    if services is None or not number:
+    if not number:
         return None
     try:
-        return services.extension_resolve(number)
+        return patching_services.extension_resolve(number)
     except ValidationError:
         return None
 
@@ -127,28 +108,9 @@ def extension_location(*, number: str) -> str:
     return _location_of(ext) if ext is not None else ""
 
 
-def extension_exists(*, number: str) -> bool:
-    if not available():
-        return True
-    return _extension(number) is not None
-
-
-def _selectors():
-    try:
-        from apps.patching import selectors
-    except ImportError:
-        return None
-    return selectors
-
-
 def subscribed_departments() -> list:
     """Return the departments that subscribe to added, removed and changed telephones."""
-    selectors = _selectors()
-    if selectors is None:
-        return []
-    if hasattr(selectors, "subscribed_departments"):
-        return list(selectors.subscribed_departments())
-    # Until the patch table offers a selector for its subscriptions, read them here (read only).
+    # The patch table has no selector for its subscriptions yet: read them here (read only).
     from apps.accounts.models import Department
     from apps.patching.models import DepartmentSubscription
 
@@ -156,10 +118,7 @@ def subscribed_departments() -> list:
 
 
 def _trace_hops(**kwargs) -> list:
-    selectors = _selectors()
-    if selectors is None:
-        return []
-    trace = selectors.extension_trace(**kwargs)
+    trace = patching_selectors.extension_trace(**kwargs)
     return list(getattr(trace, "hops", []) or [])
 
 
@@ -187,8 +146,7 @@ def _frame_of(designation: str) -> str:
 
 
 def _free(designation: str) -> bool:
-    selectors = _selectors()
-    rows = selectors.terminal_search(q=designation, free_only=True, limit=1)
+    rows = patching_selectors.terminal_search(q=designation, free_only=True, limit=1)
     return bool(rows) and rows[0]["designation"] == designation
 
 
@@ -202,8 +160,9 @@ def _line_route(*, equipment: str, outlet: str) -> list[dict] | None:
     if _frame_of(line) == _frame_of(equipment):
         return [{"action": "connect", "terminal_a": equipment, "terminal_b": line, "note": ""}]
     # A floor frame: find a free riser pair whose far end is on the floor frame and near end on the main frame.
-    selectors = _selectors()
-    for row in selectors.terminal_search(q="", free_only=True, frame=_frame_of(line), side="line", limit=200):
+    for row in patching_selectors.terminal_search(
+        q="", free_only=True, frame=_frame_of(line), side="line", limit=200
+    ):
         if row["designation"] == line:
             continue
         riser = [h.designation for h in _trace_hops(text=row["designation"]) if h.kind == "terminal"]
@@ -219,8 +178,7 @@ def _line_route(*, equipment: str, outlet: str) -> list[dict] | None:
 def _free_outlet(*, building: str, room: str, outlet: str) -> str:
     if outlet:
         return normalise(outlet)
-    selectors = _selectors()
-    for row in selectors.outlet_search(q=f"{normalise(building)}-{normalise(room)}-", limit=20):
+    for row in patching_selectors.outlet_search(q=f"{normalise(building)}-{normalise(room)}-", limit=20):
         if row["status"] == "free":
             return row["designation"]
     return ""
@@ -236,13 +194,10 @@ def plan_suggestion(*, order) -> dict | None:
     """
     from .models import OrderKind
 
-    selectors = _selectors()
-    if selectors is None:
-        return None
     outlet = _free_outlet(building=order.building, room=order.room, outlet=order.outlet)
     if order.kind == OrderKind.INSTALL:
-        for row in selectors.port_search(q="", free_only=True, limit=50):
-            port = selectors.designation_resolve(row["designation"])
+        for row in patching_selectors.port_search(q="", free_only=True, limit=50):
+            port = patching_selectors.designation_resolve(row["designation"])
             equipment = getattr(getattr(port, "terminal", None), "designation", "")
             if not equipment or not _free(equipment):
                 continue
@@ -286,24 +241,38 @@ def plan_suggestion(*, order) -> dict | None:
 
 def free_terminals_near(*, order, limit: int = 20) -> list[str]:
     """Return free line terminals on the frame that serves the order's room (hints for the plan form)."""
-    selectors = _selectors()
-    if selectors is None:
-        return []
-    traces = selectors.extension_trace(text=f"{normalise(order.building)}-{normalise(order.room)}")
+    traces = patching_selectors.extension_trace(text=f"{normalise(order.building)}-{normalise(order.room)}")
     if not isinstance(traces, list):
         return []
+    # The frame wired straight to the room's outlets (the last terminal before each outlet).
     frames = []
     for trace in traces:
-        for hop in trace.hops:
-            if hop.kind == "terminal" and _frame_of(hop.designation) not in frames:
-                frames.append(_frame_of(hop.designation))
+        hops = list(trace.hops)
+        for i, hop in enumerate(hops):
+            if hop.kind == "outlet":
+                near = [h.designation for h in hops[:i] if h.kind == "terminal"]
+                if near and _frame_of(near[-1]) not in frames:
+                    frames.append(_frame_of(near[-1]))
     found = []
     for frame in frames[:2]:
-        found += [
-            r["designation"]
-            for r in selectors.terminal_search(q="", free_only=True, frame=frame, limit=limit)
-        ]
+        rows = patching_selectors.terminal_search(q="", free_only=True, frame=frame, side="line", limit=limit)
+        found += [r["designation"] for r in rows]
     return found[:limit]
+
+
+def free_ports(*, limit: int = 20) -> list[str]:
+    """Return free PBX ports (no extension) for the plan form's hints."""
+    return [r["designation"] for r in patching_selectors.port_search(q="", free_only=True, limit=limit)]
+
+
+def outlets_in_room(*, order, limit: int = 20) -> list[dict]:
+    """Return the outlets of the order's room with their state (free or in use)."""
+    prefix = f"{normalise(order.building)}-{normalise(order.room)}-"
+    return [
+        r
+        for r in patching_selectors.outlet_search(q=prefix, limit=limit)
+        if r["designation"].startswith(prefix)
+    ]
 
 
 # --- writes -----------------------------------------------------------------------------------
@@ -311,24 +280,19 @@ def free_terminals_near(*, order, limit: int = 20) -> list[str]:
 
 def terminals_reserve(*, terminals, reference: str, actor) -> None:
     """Mark free terminals reserved for the order, so the patch table shows the order's number."""
-    services = _services()
-    if services is None or not terminals:
+    if not terminals:
         return
-    _call(services.terminal_reserve, terminals=list(terminals), reference=reference, actor=actor)
+    _call(patching_services.terminal_reserve, terminals=list(terminals), reference=reference, actor=actor)
 
 
 def terminals_release(*, terminals, reference: str, actor) -> None:
-    services = _services()
-    if services is None or not terminals:
+    if not terminals:
         return
-    _call(services.terminal_release, terminals=list(terminals), reference=reference, actor=actor)
+    _call(patching_services.terminal_release, terminals=list(terminals), reference=reference, actor=actor)
 
 
 def plan_apply(*, steps, actor, reference: str, reason: str) -> None:
     """Apply the jumper steps all or nothing, re-checked by the patch table as it is now."""
-    services = _services()
-    if services is None:
-        raise PatchTableError(UNAVAILABLE)
     rows = []
     for step in steps:
         if step.action == "connect":
@@ -342,13 +306,11 @@ def plan_apply(*, steps, actor, reference: str, reason: str) -> None:
             )
         else:
             rows.append({"action": "disconnect", "terminal_a": step.terminal_a, "reason": reason})
-    _call(services.patch_plan_apply, steps=rows, actor=actor, reference=reference)
+    _call(patching_services.patch_plan_apply, steps=rows, actor=actor, reference=reference)
 
 
 def disconnect_check(*, steps) -> list[tuple[int, str]]:
     """Return (position, sentence) for disconnect steps whose two terminals are not jumpered together now."""
-    if _selectors() is None:
-        return []
     problems = []
     for step in steps:
         if step.action != "disconnect":
@@ -369,9 +331,6 @@ def extension_apply(*, order, actor) -> tuple[str, str]:
     """Bring the extension in line with the completed order; return (old location, new location)."""
     from .models import OrderKind
 
-    services = _services()
-    if services is None:
-        raise PatchTableError(UNAVAILABLE)
     reason = str(_("Work order %(number)s") % {"number": order.number})
     common = {"actor": actor, "reason": reason, "reference": order.number}
     outlet = order.planned_outlet or order.outlet
@@ -380,7 +339,7 @@ def extension_apply(*, order, actor) -> tuple[str, str]:
         if not number:
             raise PatchTableError(_("Plan the extension number to install."))
         ext = _call(
-            services.extension_assign,
+            patching_services.extension_assign,
             number=number,
             user_name=order.person,
             department=order.department,
@@ -396,15 +355,17 @@ def extension_apply(*, order, actor) -> tuple[str, str]:
         )
     old = _location_of(ext)
     if order.kind == OrderKind.MOVE:
+        if not outlet:
+            raise PatchTableError(_("Plan the outlet in the new room."))
         fields = {"user_name": order.person, "department": order.department}
         if outlet:
             fields["outlet"] = outlet
         if order.planned_port:
             fields["port"] = order.planned_port
-        ext = _call(services.extension_update, extension=ext, **fields, **common)
+        ext = _call(patching_services.extension_update, extension=ext, **fields, **common)
         return old, _location_of(ext) or order.location
     if order.kind == OrderKind.REMOVAL:
-        _call(services.extension_remove, extension=ext, **common)
+        _call(patching_services.extension_remove, extension=ext, **common)
         return old, ""
     # Number change: the same phone, port and outlet under the new number.
     number = order.planned_extension or order.new_extension
@@ -420,6 +381,6 @@ def extension_apply(*, order, actor) -> tuple[str, str]:
     }
     if order.planned_port:
         keep["port"] = order.planned_port
-    _call(services.extension_remove, extension=ext, **common)
-    new = _call(services.extension_assign, number=number, **keep, **common)
+    _call(patching_services.extension_remove, extension=ext, **common)
+    new = _call(patching_services.extension_assign, number=number, **keep, **common)
     return old, _location_of(new) or old

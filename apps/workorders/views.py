@@ -29,6 +29,10 @@ SCOPE_LABELS = {
 }
 
 
+#: The columns a list can be sorted by (``?sort=…``, a leading minus for descending).
+SORTS = {"number", "-number", "wanted_date", "-wanted_date", "created_at", "-created_at", "status", "-status"}
+
+
 def _scopes_for(user) -> list[str]:
     scopes = ["mine"]
     if rules.can_dispatch(user) or rules.can_execute(user):
@@ -58,6 +62,9 @@ def order_list(request):
         raise PermissionDenied
     filterset = OrderFilter(request.GET, queryset=selectors.order_list(user=request.user, scope=scope))
     queryset = filterset.qs
+    sort = request.GET.get("sort", "")
+    if sort in SORTS:
+        queryset = queryset.order_by(sort, "pk")
     if request.GET.get("export") == "xlsx":
         return _export(queryset, scope)
     page = Paginator(queryset, 25).get_page(request.GET.get("page"))
@@ -70,6 +77,7 @@ def order_list(request):
             "scope": scope,
             "scopes": [(s, SCOPE_LABELS[s]) for s in scopes],
             "scope_label": SCOPE_LABELS[scope],
+            "sort": sort,
             "today": timezone.localdate(),
             "can_create": rules.can_create(request.user),
         },
@@ -142,7 +150,7 @@ def order_create(request):
         "person": request.user.get_full_name(),
         "contact_phone": request.user.extension,
     }
-    form = OrderForm(request.POST or None, initial=initial)
+    form = OrderForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             order = services.order_create(
@@ -169,7 +177,7 @@ def order_edit(request, pk):
     order = _order_or_404(request, pk)
     if not rules.allowed(request.user, order, "edit"):
         raise PermissionDenied
-    form = OrderForm(request.POST or None, instance=order, editing=True)
+    form = OrderForm(request.POST or None, instance=order, editing=True, user=request.user)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "kind"}
         order.refresh_from_db()
@@ -197,6 +205,9 @@ def order_detail(request, pk):
         {
             "order": order,
             "steps": list(order.steps.all()),
+            "failed_step": int(request.GET["failed_step"])
+            if request.GET.get("failed_step", "").isdigit()
+            else 0,
             "history": selectors.order_history(order=order),
             "actions": rules.actions_for(request.user, order),
             "assign_form": AssignForm(initial={"assignee": order.assignee_id}),
@@ -271,8 +282,10 @@ def order_plan(request, pk):
             "formset": formset,
             "suggested": bool(suggestion),
             "free_terminals": patch_table.free_terminals_near(order=order),
+            "free_ports": patch_table.free_ports(),
+            "room_outlets": patch_table.outlets_in_room(order=order),
             "current_location": patch_table.extension_location(number=order.extension),
-            "actions": PlanStep.Action.choices,
+            "actions_choices": [("", "—"), *PlanStep.Action.choices],
         },
     )
 
@@ -284,6 +297,8 @@ def _transition(request, pk, run, done_message):
     except PlanStepFailed as exc:
         messages.error(request, exc.message)
         messages.info(request, _("Nothing was applied: the patch table is unchanged."))
+        if exc.position:
+            return redirect(f"{order.get_absolute_url()}?failed_step={exc.position}")
     except WorkOrderConflict as exc:
         messages.error(request, exc.message)
     except ValidationError as exc:

@@ -18,13 +18,15 @@ def test_rep_logs_calls_and_a_follow_up_then_supervisor_approves_a_visit(live_se
     login(page, live_server, "liu")
     page.goto(f"{live_server.url}/sales/")
     assert page.inner_text("[data-testid=calls-count]") == "0 / 120"
-    for number in ("13800138000", "010-12345678"):
+    for count, number in enumerate(("13800138000", "010-12345678"), start=1):
         page.fill("#id_number", number)
         page.select_option("#id_outcome", "conversation")
         page.fill("#id_talk_seconds", "65")
         page.click("[data-testid=call-submit]")
-        page.wait_for_selector("text=通话已登记")
-    assert page.inner_text("[data-testid=calls-count]") == "2 / 120"
+        # Logged inline: the form comes back empty and the progress bar moves without a reload.
+        page.wait_for_selector(f"[data-testid=calls-count]:text-is('{count} / 120')")
+        page.wait_for_selector(f"#latest-calls >> text={number}")
+    assert page.input_value("#id_number") == ""
     assert "width: 2%" in page.get_attribute("[data-testid=calls-bar]", "style")
 
     page.click("[data-testid=new-follow-up]")

@@ -151,3 +151,33 @@ def test_command_imports_a_file_and_fails_cleanly(reps, tmp_path):
 
 def test_gb18030_csv_from_a_chinese_pbx_is_read(reps):
     assert run(GOOD.encode("gb18030")).created == 4
+
+
+def test_the_downloaded_template_imports_as_is(client, reps):
+    supervisor, liu, _huang = reps
+    client.force_login(supervisor)
+    response = client.get("/sales/calls/import/template.xlsx")
+    assert response.status_code == 200
+    report = run(response.content, name="template.xlsx")
+    assert report.created == 1
+    assert Call.objects.get().rep == liu
+
+
+def test_calls_of_staff_who_are_not_sales_reps_are_skipped(reps):
+    from tests.factories import UserFactory
+
+    UserFactory(username="frontdesk", extension="8300")
+    report = run(GOOD + "8300,13800138000,2026-03-02 09:00:00,45,ANSWERED,fd1\n")
+    assert (report.created, report.other_staff) == (4, 1)
+
+
+def test_campus_generator_adds_reps_with_a_month_of_calls_once():
+    from apps.accounts.models import User
+
+    out = io.StringIO()
+    call_command("generate_sales_campus", reps=2, month="2026-02", calls_per_day=30, stdout=out)
+    assert User.objects.filter(username__startswith="campus-rep-", groups__name="sales_rep").count() == 2
+    calls = Call.objects.count()
+    assert 2 * 24 * 5 <= calls <= 2 * 24 * 55  # 24 working days in February 2026
+    call_command("generate_sales_campus", reps=2, month="2026-02", stdout=io.StringIO())
+    assert Call.objects.count() == calls

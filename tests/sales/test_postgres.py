@@ -82,3 +82,29 @@ def test_day_close_task_runs_on_a_real_worker_and_twice_changes_nothing(celery_w
     result = quota_days_close_task.delay(day=MONDAY.isoformat())
     assert result.get(timeout=20) == 0
     assert DayResult.objects.get(rep=rep, date=MONDAY).closed_at == closed_at
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_decisions_on_one_request_at_once_one_wins():
+    from decimal import Decimal
+
+    from django.core.exceptions import ValidationError
+
+    from apps.sales.models import Absence
+    from tests.factories import UserFactory
+
+    supervisor = make_supervisor()
+    admin = UserFactory(username="boss", is_superuser=True)
+    rep = make_rep(supervisor=supervisor)
+    absence = services.absence_request(
+        actor=rep, kind=Absence.Kind.LEAVE, day=MONDAY, hours=Decimal(8), purpose="事假"
+    )
+    errors = run_together(
+        lambda: services.absence_decide(actor=supervisor, absence=absence, approve=True),
+        lambda: services.absence_decide(actor=admin, absence=absence, approve=False),
+    )
+    assert len(errors) == 1
+    assert isinstance(errors[0], ValidationError)
+    absence.refresh_from_db()
+    assert absence.status in (Absence.Status.APPROVED, Absence.Status.REFUSED)

@@ -452,3 +452,68 @@ def test_nothing_is_closed_before_the_first_call_was_ever_logged(team):
         log_calls(rep, MONDAY, 1)
         assert services.quota_close_due() == 1
     assert not DayResult.objects.filter(date__lt=MONDAY).exists()
+
+
+def test_database_count_of_customers_matches_the_pure_rule(team):
+    from apps.sales.quota import tally_follow_ups
+    from apps.sales.selectors import quota_days_evaluate
+
+    supervisor, rep = team
+    cases = [
+        ("张", "甲", "13912345678", "A", "intent"),
+        ("张", "甲", "+86 139 1234 5678", "B", "developable"),  # same customer again
+        ("", "乙", "13912345679", "C", "intent"),  # no contact person
+        ("王", "丙", "12345", "D", "intent"),  # invalid number
+        ("李", "丁", "010-12345678", "E", "not_interested"),
+        ("赵", "戊", "021-12345678转8", "F", "developable"),
+        ("钱", "己", "13700000000", "G", "intent"),
+    ]
+    with time_machine.travel(at(MONDAY, 9), tick=False):
+        records = [
+            services.follow_up_create(
+                actor=rep, rep=rep, contact_person=c, company_name=n, phone=p, content=t, category=k
+            )
+            for c, n, p, t, k in cases
+        ]
+    services.follow_up_mark_false(actor=supervisor, follow_up=records[-1], note="不存在")
+    facts = [r.as_fact() for r in FollowUp.objects.filter(rep=rep).order_by("created_at", "pk")]
+    expected = tally_follow_ups(facts)
+    result = quota_days_evaluate(reps=[rep], day=MONDAY)[rep.pk]
+    assert (result.counted_customers, result.false_records) == (expected.counted, expected.false_records)
+    assert result.counted_customers == 2
+    assert result.false_records == 1
+
+
+def test_leave_for_several_days_asks_for_each_working_day(team):
+    _supervisor, rep = team
+    absences = services.absence_request_days(
+        actor=rep,
+        kind=Absence.Kind.LEAVE,
+        day=MONDAY,
+        until=MONDAY + datetime.timedelta(days=7),
+        hours=Decimal(8),
+        purpose="年假",
+    )
+    assert [a.date.weekday() for a in absences] == [0, 1, 2, 3, 4, 5, 0]  # the Sunday is skipped
+    with pytest.raises(ValidationError):
+        services.absence_request_days(
+            actor=rep,
+            kind=Absence.Kind.LEAVE,
+            day=MONDAY,
+            until=MONDAY - datetime.timedelta(days=1),
+            hours=Decimal(8),
+            purpose="x",
+        )
+
+
+def test_a_closed_day_shows_its_frozen_result_even_if_the_calendar_changes_later(team):
+    from apps.sales.models import CalendarDay
+    from apps.sales.selectors import day_progress
+
+    _supervisor, rep = team
+    log_calls(rep, MONDAY, 10)
+    services.quota_days_close(day=MONDAY)
+    CalendarDay.objects.create(date=MONDAY, is_working=False, name="补记的假日")
+    progress = day_progress(rep=rep, day=MONDAY, now=at(MONDAY + datetime.timedelta(days=1)))
+    assert progress["result"].required_calls == 120
+    assert progress["result"].fine_total == DayResult.objects.get(rep=rep, date=MONDAY).fine_total

@@ -6,13 +6,11 @@ import datetime
 import pytest
 from django.utils import timezone
 
-pytest.importorskip("apps.patching.services", reason="the patch table is not merged yet")
+from apps.workorders.models import OrderStatus, WorkOrder
+from tests.browser import login
 
-from apps.workorders.models import OrderStatus, WorkOrder  # noqa: E402
-from tests.browser import login  # noqa: E402
-
-from . import patch_fixture as pf  # noqa: E402
-from .factories import engineer, requester  # noqa: E402
+from . import patch_fixture as pf
+from .factories import engineer, requester
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

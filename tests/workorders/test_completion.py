@@ -3,16 +3,14 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-pytest.importorskip("apps.patching.services", reason="the patch table is not merged yet")
+from apps.core.models import Notification
+from apps.workorders import patch_table, services
+from apps.workorders.errors import PlanStepFailed
+from apps.workorders.models import OrderKind, OrderStatus, TerminalReservation, WorkOrder
+from tests.factories import DepartmentFactory, UserFactory
 
-from apps.core.models import Notification  # noqa: E402
-from apps.workorders import patch_table, services  # noqa: E402
-from apps.workorders.errors import PlanStepFailed  # noqa: E402
-from apps.workorders.models import OrderKind, OrderStatus, TerminalReservation  # noqa: E402
-from tests.factories import DepartmentFactory, UserFactory  # noqa: E402
-
-from . import patch_fixture as pf  # noqa: E402
-from .factories import assigned_order, engineer  # noqa: E402
+from . import patch_fixture as pf
+from .factories import assigned_order, engineer, requester
 
 pytestmark = pytest.mark.django_db
 
@@ -223,7 +221,9 @@ def test_engineer_completes_through_the_page_and_sees_the_failed_step(client, ta
     services.order_start(actor=eng, order=order)
     p.terminal_release(terminals=[pf.L_B0507], reference=order.number, actor=eng)
     p.jumper_connect(terminal_a=pf.E3, terminal_b=pf.L_B0507, actor=eng, reason="临时")
-    page = client.post(f"/workorders/{order.pk}/complete/", follow=True).content.decode()
+    response = client.post(f"/workorders/{order.pk}/complete/", follow=True)
+    page = response.content.decode()
+    assert 'data-testid="failed-step"' in page
     assert "第 2 步" in page
     assert "配线表保持不变" in page
     api = client.post(f"/api/workorders/{order.pk}/complete/")
@@ -240,3 +240,123 @@ def test_a_planned_port_and_new_number_are_held_for_the_order(table, eng):
     text = " ".join(exc.value.messages)
     assert "PBX-1/1-02-05" in text
     assert "8300" in text
+
+
+def test_api_plans_and_completes_a_move(client, table, eng):
+    order = assigned_order(to=eng, kind=OrderKind.MOVE, extension="8123", building="B", room="0507")
+    client.force_login(eng)
+    plan = {
+        "steps": [
+            {"position": 1, "action": "disconnect", "terminal_a": pf.E1, "terminal_b": pf.L_A1203},
+            {"position": 2, "action": "connect", "terminal_a": pf.E1, "terminal_b": pf.L_B0507},
+        ],
+        "outlet": "B-0507-1",
+    }
+    response = client.post(f"/api/workorders/{order.pk}/plan/", plan, content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert len(response.json()["steps"]) == 2
+    assert client.post(f"/api/workorders/{order.pk}/start/").status_code == 200
+    response = client.post(f"/api/workorders/{order.pk}/complete/")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "completed"
+    assert patch_table.extension_location(number="8123") == "B-0507"
+
+
+def test_plan_page_offers_the_rooms_outlets_and_free_ports(client, table, eng):
+    order = assigned_order(to=eng, kind=OrderKind.INSTALL, building="B", room="0508", assign_extension=True)
+    client.force_login(eng)
+    page = client.get(f"/workorders/{order.pk}/plan/").content.decode()
+    assert "B-0508-1" in page
+    assert "PBX-1/1-02-02" in page
+    assert "空闲" in page
+
+
+def test_a_move_without_an_outlet_in_the_new_room_is_refused_whole(table, eng):
+    order = assigned_order(to=eng, kind=OrderKind.MOVE, extension="8123", building="B", room="0507")
+    services.order_plan(
+        actor=eng,
+        order=order,
+        steps=[
+            {"action": "disconnect", "terminal_a": pf.E1, "terminal_b": pf.L_A1203},
+            {"action": "connect", "terminal_a": pf.E1, "terminal_b": pf.L_B0507},
+        ],
+    )
+    services.order_start(actor=eng, order=order)
+    with pytest.raises(PlanStepFailed) as exc:
+        services.order_complete(actor=eng, order=order)
+    assert "信息点" in str(exc.value)
+    assert pf.peer(pf.E1) == pf.L_A1203
+
+
+KIND_CASES = {
+    # kind: (form fields, plan steps, plan fields, check)
+    OrderKind.INSTALL: (
+        {"building": "B", "room": "0508", "assign_extension": "on"},
+        [("connect", pf.E2, pf.L_B0508)],
+        {"port": "PBX-1/1-02-02", "extension": "8200", "outlet": "B-0508-1"},
+        lambda: patch_table.extension_location(number="8200") == "B-0508",
+    ),
+    OrderKind.MOVE: (
+        {"building": "B", "room": "0507", "extension": "8123"},
+        [("disconnect", pf.E1, pf.L_A1203), ("connect", pf.E1, pf.L_B0507)],
+        {"outlet": "B-0507-1"},
+        lambda: patch_table.extension_location(number="8123") == "B-0507",
+    ),
+    OrderKind.REMOVAL: (
+        {"building": "A", "room": "1203", "extension": "8123"},
+        [("disconnect", pf.E1, pf.L_A1203)],
+        {},
+        lambda: pf.extension("8123") is None and pf.peer(pf.E1) == "",
+    ),
+    OrderKind.NUMBER_CHANGE: (
+        {"building": "A", "room": "1203", "extension": "8123", "new_extension": "8124"},
+        [],
+        {},
+        lambda: patch_table.extension_location(number="8124") == "A-1203" and pf.extension("8123") is None,
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(KIND_CASES))
+def test_each_kind_end_to_end_through_the_pages(client, table, eng, kind):
+    fields, steps, plan, check = KIND_CASES[kind]
+    asker = requester(username="asker")
+    client.force_login(asker)
+    data = {
+        "kind": kind,
+        "person": "张三",
+        "department": asker.department_id,
+        "contact_phone": "8101",
+        "wanted_date": "2030-01-01",
+        "submit": "1",
+        **fields,
+    }
+    response = client.post("/workorders/new/", data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    order = WorkOrder.objects.get()
+    client.force_login(eng)
+    client.post(f"/workorders/{order.pk}/assign/", {"assignee": eng.pk})
+    form = {
+        "steps-TOTAL_FORMS": str(len(steps) + 1),
+        "steps-INITIAL_FORMS": "0",
+        "steps-MIN_NUM_FORMS": "0",
+        "steps-MAX_NUM_FORMS": "40",
+        "port": "",
+        "extension": "",
+        "outlet": "",
+        "notes": "",
+        **plan,
+    }
+    for i, (action, a, b) in enumerate(steps):
+        form.update({f"steps-{i}-action": action, f"steps-{i}-terminal_a": a, f"steps-{i}-terminal_b": b})
+    response = client.post(f"/workorders/{order.pk}/plan/", form)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    client.post(f"/workorders/{order.pk}/start/")
+    page = client.post(f"/workorders/{order.pk}/complete/", follow=True).content.decode()
+    order.refresh_from_db()
+    assert order.status == OrderStatus.COMPLETED, page[-3000:]
+    assert "配线表已更新" in page
+    assert check()
+    client.force_login(asker)
+    mine = client.get(f"/workorders/{order.pk}/").content.decode()
+    assert "已完成" in mine

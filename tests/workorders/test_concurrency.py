@@ -5,14 +5,12 @@ import threading
 import pytest
 from django.db import connection
 
-pytest.importorskip("apps.patching.services", reason="the patch table is not merged yet")
+from apps.workorders import services
+from apps.workorders.errors import PlanStepFailed
+from apps.workorders.models import OrderKind, OrderStatus, WorkOrder
 
-from apps.workorders import services  # noqa: E402
-from apps.workorders.errors import PlanStepFailed  # noqa: E402
-from apps.workorders.models import OrderKind, OrderStatus, WorkOrder  # noqa: E402
-
-from . import patch_fixture as pf  # noqa: E402
-from .factories import assigned_order, engineer  # noqa: E402
+from . import patch_fixture as pf
+from .factories import assigned_order, engineer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -56,3 +54,42 @@ def test_two_engineers_completing_conflicting_orders_at_once_give_one_success():
     assert pf.extension("8124") is not None
     # The refused order's old number is untouched: nothing of it was applied.
     assert pf.extension("8123") is not None or pf.extension("8125") is not None
+
+
+def test_two_engineers_planning_the_same_terminal_at_once_give_one_plan():
+    from django.core.exceptions import ValidationError
+
+    from apps.workorders.errors import WorkOrderConflict
+    from apps.workorders.models import TerminalReservation
+
+    wang = engineer(username="wang")
+    li = engineer(username="li")
+    pf.build(wang)
+    first = assigned_order(to=wang, kind=OrderKind.INSTALL, building="B", room="0508", assign_extension=True)
+    second = assigned_order(to=li, kind=OrderKind.INSTALL, building="B", room="0508", assign_extension=True)
+    barrier = threading.Barrier(2)
+    outcomes = {}
+
+    def plan(order, actor, equipment):
+        try:
+            barrier.wait()
+            services.order_plan(
+                actor=actor,
+                order=order,
+                steps=[{"action": "connect", "terminal_a": equipment, "terminal_b": pf.L_B0508}],
+            )
+            outcomes[order.pk] = "ok"
+        except (ValidationError, WorkOrderConflict) as exc:
+            outcomes[order.pk] = str(exc)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=plan, args=args) for args in ((first, wang, pf.E2), (second, li, pf.E3))
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(v == "ok" for v in outcomes.values()) == [False, True], outcomes
+    assert TerminalReservation.objects.filter(terminal=pf.L_B0508).count() == 1

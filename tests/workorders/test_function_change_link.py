@@ -3,16 +3,14 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-pytest.importorskip("apps.approvals.services", reason="the approvals app is not merged yet")
+from apps.approvals.models import FunctionChange
+from apps.workorders import services
+from apps.workorders.errors import WorkOrderConflict
+from apps.workorders.function_changes import function_change_is_approved
+from apps.workorders.models import OrderKind, OrderStatus, WorkOrder
+from tests.approvals.factories import chief, make_request
 
-from apps.approvals.models import FunctionChange  # noqa: E402
-from apps.workorders import services  # noqa: E402
-from apps.workorders.errors import WorkOrderConflict  # noqa: E402
-from apps.workorders.function_changes import function_change_is_approved  # noqa: E402
-from apps.workorders.models import OrderKind, OrderStatus  # noqa: E402
-from tests.approvals.factories import chief, make_request  # noqa: E402
-
-from .factories import assigned_order, engineer, make_order  # noqa: E402
+from .factories import assigned_order, engineer, make_order
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +59,26 @@ def test_the_order_page_shows_the_linked_request_and_its_state(client):
     page = client.get(f"/workorders/{order.pk}/").content.decode()
     assert change.code in page
     assert "尚未批准" in page
+
+
+def test_the_order_form_offers_the_requests_to_link(client):
+    eng = engineer(username="wang")
+    change = make_request(requester=eng, status=FunctionChange.Status.SUBMITTED)
+    client.force_login(eng)
+    form = client.get("/workorders/new/?kind=move").content.decode()
+    assert change.code in form
+    data = {
+        "kind": "move",
+        "person": "张三",
+        "department": eng.department_id,
+        "contact_phone": "8101",
+        "building": "B",
+        "room": "0507",
+        "extension": "8123",
+        "wanted_date": "2030-01-01",
+        "function_change_request": change.pk,
+        "submit": "1",
+    }
+    client.post("/workorders/new/", data)
+    order = WorkOrder.objects.get()
+    assert order.function_change_request == change.pk

@@ -1,7 +1,6 @@
 """Orders through their states: numbers, history, rules and messages (no patch table needed)."""
 
 import datetime
-import importlib.util
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -142,20 +141,6 @@ def test_requester_may_cancel_their_own_submitted_order_but_not_an_assigned_one(
     order = assigned_order()
     with pytest.raises(PermissionDenied):
         services.order_cancel(actor=order.requester, order=order)
-
-
-@pytest.mark.skipif(
-    importlib.util.find_spec("apps.approvals.selectors") is not None,
-    reason="with the approvals app, test_function_change_link covers the real requests",
-)
-def test_a_linked_function_change_blocks_completion_while_approvals_cannot_say():
-    order = assigned_order(function_change_request=42)
-    services.order_start(actor=order.assignee, order=order)
-    with pytest.raises(WorkOrderConflict) as exc:
-        services.order_complete(actor=order.assignee, order=order)
-    assert "42" in str(exc.value)
-    order.refresh_from_db()
-    assert order.status == OrderStatus.IN_PROGRESS
 
 
 def test_order_fields_helper_covers_every_kind():

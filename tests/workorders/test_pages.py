@@ -204,3 +204,24 @@ def test_api_cancel_by_requester_frees_the_order(client):
     )
     assert response.status_code == 200
     assert response.json()["status"] == "cancelled"
+
+
+def test_home_shows_a_requester_their_open_and_returned_orders(client):
+    user = requester()
+    order = make_order(user, submit=True)
+    services.order_return(actor=engineer(), order=order, reason="请补充房间号")
+    client.force_login(user)
+    page = client.get(reverse("core:home")).content.decode()
+    assert "我的工单申请" in page
+    assert order.number in page
+    assert "被退回" in page
+
+
+def test_lists_sort_by_wanted_date(client):
+    later = make_order(submit=True, wanted_date=timezone.localdate() + datetime.timedelta(days=9))
+    sooner = make_order(submit=True, wanted_date=timezone.localdate() + datetime.timedelta(days=1))
+    client.force_login(engineer())
+    page = client.get(reverse("workorders:list") + "?scope=all&sort=wanted_date").content.decode()
+    assert page.index(sooner.number) < page.index(later.number)
+    page = client.get(reverse("workorders:list") + "?scope=all&sort=-wanted_date").content.decode()
+    assert page.index(later.number) < page.index(sooner.number)

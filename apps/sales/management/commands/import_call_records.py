@@ -24,5 +24,5 @@ class Command(BaseCommand):
                 raise CommandError(f"Nothing imported: {len(exc.errors)} problem(s).") from exc
         self.stdout.write(
             f"{report.rows} rows: {report.created} calls added, {report.confirmed} hand-logged calls confirmed, "
-            f"{report.duplicates} duplicates skipped."
+            f"{report.duplicates} duplicates and {report.other_staff} calls of other staff skipped."
         )
