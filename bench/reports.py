@@ -8,14 +8,16 @@ Sources:
 - ``synthetic`` (default): rows shaped like the jumper-change history (time, terminals,
   action, engineer, work order, reason), generated in the report kind itself, so the
   figures isolate the workbook pipeline (ReportWriter, neutralisation, storage).
+- ``jumper``: the real jumper-change history kind reading the patch table's history
+  (PatchEvent) through ``apps.patching.selectors.jumper_history``; the history is generated
+  first, in its own process, with the patching app's campus builder (a small plant whose
+  older connect/disconnect churn brings the history to the wanted size).
 - ``audit``: the real audit-trail kind reading LogEntry rows through the ORM; the rows are
   inserted first (in their own process), which takes a while for a million.
 
-The jumper history is not on this branch's main yet; when it is, the patching kind
-replaces the synthetic rows here.
-
 Run, embedded (a throw-away SQLite database in a temporary directory):
     .venv/bin/python bench/reports.py
+    .venv/bin/python bench/reports.py --source jumper
     .venv/bin/python bench/reports.py --source audit --rows 100000
 On PostgreSQL:
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/telroom_bench .venv/bin/python bench/reports.py --source audit
@@ -93,6 +95,20 @@ def _register_synthetic(rows: int) -> None:
             report.summary_row(action, count)
 
 
+def child_seed_jumper(rows: int) -> None:
+    """Generate a small plant whose history holds ``rows`` entries (the patching campus builder)."""
+    _setup()
+    from django.core.management import call_command
+
+    from apps.patching.campus import Shape, build
+    from apps.patching.models import Building, PatchEvent
+
+    call_command("migrate", verbosity=0)
+    if Building.objects.exists():
+        PatchEvent.objects.all().delete()  # a fresh database is best; this keeps a rerun honest
+    build(shape=Shape(buildings=1, floors=2, history=rows), seed=1, first_building=Building.objects.count())
+
+
 def child_seed(rows: int) -> None:
     """Insert ``rows`` audit entries (an update of a department each) in batches."""
     _setup()
@@ -132,6 +148,7 @@ def child_measure(rows: int, source: str) -> None:
     """Produce one report through the real run pipeline; print its figures as JSON."""
     _setup()
     from django.core.management import call_command
+    from django.utils import timezone
 
     from apps.accounts.models import User
     from apps.reports import services
@@ -142,7 +159,14 @@ def child_measure(rows: int, source: str) -> None:
         _register_synthetic(rows)
     actor, _ = User.objects.get_or_create(username="bench-admin", defaults={"is_superuser": True})
     baseline = _rss_mb()
-    kind, params = ("bench_history", {}) if source == "synthetic" else ("audit", {"period": "yesterday"})
+    kind, params = {
+        "synthetic": ("bench_history", {}),
+        "audit": ("audit", {"period": "yesterday"}),
+        "jumper": (
+            "jumper_history",
+            {"period": "custom", "date_from": "2000-01-01", "date_to": timezone.localdate().isoformat()},
+        ),
+    }[source]
     started = time.perf_counter()
     run = services.report_run_request(kind_code=kind, parameters=params, actor=actor)
     run = services.report_run_execute(run_id=run.pk)  # eager already ran it; this returns the same run
@@ -167,11 +191,11 @@ def child_measure(rows: int, source: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="*", default=[100_000, 1_000_000])
-    parser.add_argument("--source", choices=["synthetic", "audit"], default="synthetic")
+    parser.add_argument("--source", choices=["synthetic", "jumper", "audit"], default="synthetic")
     parser.add_argument("--child", choices=["seed", "measure"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child == "seed":
-        return child_seed(args.rows[0])
+        return child_seed_jumper(args.rows[0]) if args.source == "jumper" else child_seed(args.rows[0])
     if args.child == "measure":
         return child_measure(args.rows[0], args.source)
 
@@ -183,13 +207,18 @@ def main() -> None:
         env["TELROOM_VAR_DIR"] = scratch.name
     env.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="telroom-bench-media-"))
     database = "PostgreSQL" if env.get("DATABASE_URL") else "SQLite"
-    print(f"Report benchmark: source={args.source}, database={database}, tasks in-process")
+    from openpyxl import LXML
+
+    writer = "lxml" if LXML else "pure Python"
+    print(
+        f"Report benchmark: source={args.source}, database={database}, XML writer {writer}, tasks in-process"
+    )
     print(
         f"{'rows':>10} {'seconds':>8} {'rows/s':>8} {'file MB':>8} {'base MB':>8} {'peak MB':>8} {'growth':>7}"
     )
     for rows in args.rows:
         me = [sys.executable, __file__, "--rows", str(rows), "--source", args.source]
-        if args.source == "audit":
+        if args.source != "synthetic":
             subprocess.run([*me, "--child", "seed"], env=env, check=True)
         out = subprocess.run([*me, "--child", "measure"], env=env, check=True, capture_output=True, text=True)
         figures = json.loads(out.stdout.strip().splitlines()[-1])

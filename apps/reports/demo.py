@@ -4,13 +4,27 @@ from apps.accounts.models import User
 
 from . import services
 from .models import ReportRun
+from .registry import kind_get
+
+DEMO_RUNS = [
+    ("distribution_table", {}),
+    ("jumper_history", {"period": "last_30_days"}),
+    ("faults", {"period": "last_30_days"}),
+    ("sales_results", {"period": "this_month"}),
+    ("users", {}),
+    ("audit", {"period": "today"}),
+]
 
 
 def seed(*, stdout) -> None:
     admin = User.objects.filter(username="admin").first()
     if admin is None or ReportRun.objects.exists():
         return
-    for kind, params in (("users", {}), ("audit", {"period": "today"})):
+    made = 0
+    for kind, params in DEMO_RUNS:
+        if kind_get(kind) is None:
+            continue
         run = services.report_run_request(kind_code=kind, parameters=params, actor=admin)
         services.report_run_execute(run_id=run.pk)
-    stdout.write("reports: 2 demo report runs\n")
+        made += 1
+    stdout.write(f"reports: {made} demo report runs\n")

@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.accounts.models import Department, Role, User
 
@@ -12,7 +13,7 @@ from .registry import kind_choices
 class ScheduleForm(forms.ModelForm):
     """The schedule itself; the report's parameters come from the kind's own form (prefix ``p``)."""
 
-    kind = forms.ChoiceField(label=_("Report"), choices=())
+    kind = forms.ChoiceField(label=pgettext_lazy("report kind", "Report"), choices=())
     recipient_users = forms.ModelMultipleChoiceField(
         label=_("Recipient users"),
         queryset=User.objects.filter(is_active=True).order_by("username"),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 PERIOD_CHOICES = [
     ("yesterday", _("Yesterday")),
@@ -23,7 +24,9 @@ PERIOD_CHOICES = [
 class PeriodForm(forms.Form):
     """A period relative to the day the report is made (so schedules stay current), or fixed dates."""
 
-    period = forms.ChoiceField(label=_("Period"), choices=PERIOD_CHOICES, initial="yesterday")
+    period = forms.ChoiceField(
+        label=pgettext_lazy("report parameter", "Period"), choices=PERIOD_CHOICES, initial="yesterday"
+    )
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -115,13 +115,16 @@ def _reference_moment(run: ReportRun) -> datetime.datetime:
     return run.slot or run.created_at
 
 
-def report_build(*, kind: ReportKind, parameters: dict, target, today=None, on_progress=None) -> int:
+def report_build(
+    *, kind: ReportKind, parameters: dict, target, today=None, on_progress=None, user=None
+) -> int:
     """Write the workbook of ``kind`` into ``target`` (a path or file); return the data rows written."""
     writer = ReportWriter(
         title=_report_title(kind),
         parameters=kind.describe(parameters),
         on_progress=on_progress,
         today=today,
+        user=user,
     )
     try:
         kind.build(writer, parameters)
@@ -177,6 +180,7 @@ def report_run_execute(*, run_id: int) -> ReportRun | None:
                 target=path,
                 today=timezone.localdate(_reference_moment(run)),
                 on_progress=progress,
+                user=run.requested_by,
             )
         seconds = time.monotonic() - started
         with transaction.atomic():

@@ -4,7 +4,7 @@ import contextlib
 from collections.abc import Callable, Iterable, Sequence
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from apps.core.excel import Column, StreamedWorkbook
 
@@ -53,6 +53,7 @@ class ReportWriter:
         on_progress: Callable[[int], None] | None = None,
         generated_at=None,
         today=None,
+        user=None,
     ):
         self.book = StreamedWorkbook()
         self.title = str(title)
@@ -60,11 +61,19 @@ class ReportWriter:
         self.rows = 0
         self.on_progress = on_progress
         self.today = today or timezone.localdate()
-        self.summary = self.book.sheet(_("Summary"), [Column(_("Item"), 28), Column(_("Value"), 48)])
-        self.summary.append([_("Report"), self.title])
+        # Who asked for it (None for a schedule): kinds with object rules show only what that person may see.
+        self.user = user
+        self.summary = self.book.sheet(
+            pgettext("report workbook", "Summary"),
+            [
+                Column(pgettext("report workbook", "Item"), 28),
+                Column(pgettext("report workbook", "Value"), 48),
+            ],
+        )
+        self.summary.append([pgettext("report workbook", "Report"), self.title])
         for label, value in parameters:
             self.summary.append([label, value])
-        self.summary.append([_("Generated at"), generated_at or timezone.now()])
+        self.summary.append([pgettext("report workbook", "Generated at"), generated_at or timezone.now()])
 
     def detail(self, title: str, columns: Sequence[Column | str]) -> DetailSheet:
         sheet = DetailSheet(self, title, columns)
@@ -74,7 +83,7 @@ class ReportWriter:
     def period(self, params: dict) -> DateRange:
         """Resolve the period parameters against the report's day and show the dates in the summary."""
         dates = period_resolve(params, today=self.today)
-        self.summary.append([_("Dates"), str(dates)])
+        self.summary.append([pgettext("report workbook", "Dates"), str(dates)])
         return dates
 
     def summary_row(self, label: str, value) -> None:
@@ -89,7 +98,9 @@ class ReportWriter:
     def finish(self) -> int:
         """Write the rows of each detail sheet into the summary; return the data rows written."""
         for sheet in self.details:
-            self.summary.append([_("Rows in “%(sheet)s”") % {"sheet": sheet.title}, sheet.rows])
+            self.summary.append(
+                [pgettext("report workbook", "Rows in “%(sheet)s”") % {"sheet": sheet.title}, sheet.rows]
+            )
         return self.rows
 
     def save(self, target) -> None:

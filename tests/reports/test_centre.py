@@ -85,11 +85,18 @@ def test_an_engineer_may_neither_run_nor_download_the_users_report(client):
     run = services.report_run_request(kind_code="users", parameters={}, actor=admin)
     services.report_run_execute(run_id=run.pk)
     client.force_login(UserFactory(roles=[Role.ENGINEER]))
-    assert client.get("/reports/").status_code == 403
+    page = client.get("/reports/").content.decode()
+    assert "功能调整与调整记录" in page
+    assert "用户与角色" not in page
     assert client.post("/reports/run/users/", {}).status_code == 403
     assert client.get(f"/reports/runs/{run.pk}/download/").status_code == 403
     assert client.get(f"/reports/runs/{run.pk}/").status_code == 403
     assert ReportRun.objects.count() == 1
+
+
+def test_someone_with_no_report_is_refused_the_centre(client):
+    client.force_login(UserFactory(roles=[Role.REQUESTER]))
+    assert client.get("/reports/").status_code == 403
 
 
 def test_the_service_refuses_a_run_to_someone_without_permission():

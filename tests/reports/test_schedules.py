@@ -250,3 +250,48 @@ def test_a_run_a_lost_worker_left_running_is_marked_failed_and_can_be_retried(cl
     services.report_run_execute(run_id=run.pk)
     run.refresh_from_db()
     assert run.status == ReportRun.Status.SUCCEEDED
+
+
+def test_every_default_schedule_names_a_report_that_exists_with_valid_parameters():
+    from apps.reports.registry import kind_get
+
+    defaults = list(ReportSchedule.objects.all())
+    assert {s.kind for s in defaults} >= {"jumper_history", "faults", "work_orders", "distribution_table"}
+    for schedule in defaults:
+        kind = kind_get(schedule.kind)
+        assert kind is not None, schedule.name
+        assert services.parameters_clean(kind=kind, data=schedule.parameters) == schedule.parameters
+        assert schedule.periodic_task.enabled
+
+
+def test_choosing_another_report_in_the_schedule_form_shows_its_parameters(client):
+    client.force_login(admin_user())
+    page = client.get("/reports/schedules/new/?kind=users").content.decode()
+    assert 'name="p-include_inactive"' in page
+    assert 'name="p-period"' not in page
+    page = client.get("/reports/schedules/new/?kind=audit").content.decode()
+    assert 'name="p-period"' in page
+
+
+def test_a_schedule_saved_in_the_admin_gets_its_beat_entry(client):
+    admin = admin_user(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    response = client.post(
+        "/admin/reports/reportschedule/add/",
+        {
+            "name": "后台计划",
+            "kind": "audit",
+            "parameters": '{"period": "yesterday"}',
+            "frequency": "daily",
+            "time": "06:15",
+            "recipient_roles": '["administrator"]',
+            "recipient_users": [admin.pk],
+            "recipient_addresses": "",
+            "enabled": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    schedule = ReportSchedule.objects.get(name="后台计划")
+    assert list(schedule.recipient_users.all()) == [admin]
+    assert schedule.periodic_task.crontab.hour == "6"
+    assert schedule.periodic_task.crontab.minute == "15"

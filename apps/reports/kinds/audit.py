@@ -4,7 +4,7 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from apps.core.excel import Column
 
@@ -55,7 +55,7 @@ def audit_report(report: ReportWriter, params: dict) -> None:
     dates = report.period(params)
     entries = LogEntry.objects.filter(timestamp__gte=dates.start, timestamp__lt=dates.end)
     sheet = report.detail(
-        _("Changes"),
+        pgettext("report sheet", "Changes"),
         [
             Column(_("Time"), 18),
             Column(_("By"), 14),
