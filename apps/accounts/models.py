@@ -1,20 +1,21 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
     """The groups of DESIGN.md; the value is the group's name."""
 
-    ENGINEER = "engineer", _("Engineer")
-    CHIEF_ENGINEER = "chief_engineer", _("Chief engineer")
-    REQUESTER = "requester", _("Requester")
-    SALES_REP = "sales_rep", _("Sales rep")
-    SALES_SUPERVISOR = "sales_supervisor", _("Sales supervisor")
-    FRONT_DESK = "front_desk", _("Front desk")
-    SHIFT_LEADER = "shift_leader", _("Shift leader")
-    FLOOR_MANAGER = "floor_manager", _("Floor manager")
-    ADMINISTRATOR = "administrator", _("Administrator")
+    ENGINEER = "engineer", pgettext_lazy("role", "Engineer")
+    CHIEF_ENGINEER = "chief_engineer", pgettext_lazy("role", "Chief engineer")
+    REQUESTER = "requester", pgettext_lazy("role", "Requester")
+    SALES_REP = "sales_rep", pgettext_lazy("role", "Sales rep")
+    SALES_SUPERVISOR = "sales_supervisor", pgettext_lazy("role", "Sales supervisor")
+    FRONT_DESK = "front_desk", pgettext_lazy("role", "Front desk")
+    SHIFT_LEADER = "shift_leader", pgettext_lazy("role", "Shift leader")
+    FLOOR_MANAGER = "floor_manager", pgettext_lazy("role", "Floor manager")
+    ADMINISTRATOR = "administrator", pgettext_lazy("role", "Administrator")
 
 
 class Department(models.Model):

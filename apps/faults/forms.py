@@ -27,7 +27,9 @@ class FaultReportForm(forms.Form):
         widget=forms.RadioSelect,
         help_text=_("Critical: many users or a trunk down."),
     )
-    channel = forms.ChoiceField(label=_("Reported by"), choices=Fault._meta.get_field("channel").choices)
+    channel = forms.ChoiceField(
+        label=pgettext_lazy("channel", "Reported by"), choices=Fault._meta.get_field("channel").choices
+    )
     contact = forms.CharField(
         label=pgettext_lazy("contact details", "Contact"), max_length=100, required=False
     )

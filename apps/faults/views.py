@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from apps.core.excel import XLSX_CONTENT_TYPE, Column, StreamedWorkbook
@@ -247,7 +248,7 @@ def fault_export(request):
             Column(_("Designation"), 18),
             Column(_("Symptom"), 40),
             Column(_("Severity"), 8),
-            Column(_("Reported by"), 8),
+            Column(pgettext("channel", "Reported by"), 8),
             Column(_("Reporter"), 12),
             Column(_("Reported at"), 17),
             Column(_("Acknowledged at"), 17),

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.accounts.models import Department
 
@@ -39,7 +40,7 @@ class TableFilterForm(forms.Form):
     )
     frame = forms.CharField(label=_("Frame"), required=False)
     status = forms.ChoiceField(
-        label=_("Rows"),
+        label=pgettext_lazy("which rows", "Rows"),
         required=False,
         choices=[("", _("All rows")), ("extension", _("Extensions")), ("spare", _("Spare outlets"))],
     )
@@ -89,7 +90,7 @@ class MoveForm(forms.Form):
 
 class HistoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Designation or extension"), required=False)
-    since = MomentField(label=_("From"), required=False)
+    since = MomentField(label=pgettext_lazy("moment", "From"), required=False)
     until = MomentField(label=_("Until"), required=False)
     reference = forms.CharField(label=_("Reference"), required=False)
     action = forms.ChoiceField(
@@ -99,8 +100,8 @@ class HistoryFilterForm(forms.Form):
 
 
 class DiffForm(forms.Form):
-    before = MomentField(label=_("From"))
-    after = MomentField(label=_("To"))
+    before = MomentField(label=pgettext_lazy("moment", "From"))
+    after = MomentField(label=pgettext_lazy("moment", "To"))
 
 
 class ImportForm(forms.Form):

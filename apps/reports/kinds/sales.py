@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from apps.accounts.models import Role, User
 from apps.core.excel import Column
@@ -100,7 +100,7 @@ def sales_results_report(report: ReportWriter, params: dict) -> None:
             Column(_("Shortfall fine (yuan)"), 12, MONEY),
             Column(_("False-record fine (yuan)"), 12, MONEY),
             Column(_("Total fine (yuan)"), 12, MONEY),
-            Column(_("Closed"), 8),
+            Column(pgettext("quota day", "Closed"), 8),
         ],
     )
     keys = (
