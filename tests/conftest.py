@@ -40,9 +40,12 @@ def _unavailable(marker: str) -> str | None:
 def pytest_configure(config):
     if compile_translations():
         # Catalogues may already be cached from Django's set-up: read the fresh .mo files.
+        import gettext as gettext_module
+
         from asgiref.local import Local
         from django.utils.translation import trans_real
 
+        gettext_module._translations.clear()  # the standard library caches parsed .mo files by path
         trans_real._translations.clear()
         trans_real._default = None
         trans_real._active = Local()
