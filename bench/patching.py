@@ -85,7 +85,7 @@ def main():
             times.append((time.perf_counter() - t) * 1000)
         return statistics.median(times)
 
-    def page(url):
+    def page(url, repeat=args.repeat):
         def get():
             r = client.get(url)
             assert r.status_code == 200, r.status_code
@@ -93,7 +93,7 @@ def main():
         with CaptureQueriesContext(connection) as ctx:
             get()
         queries = len(ctx.captured_queries)
-        return timed(get), queries
+        return timed(get, repeat), queries
 
     dept = Extension.objects.exclude(department=None).values_list("department_id", flat=True).first()
     for label, url in [
@@ -106,8 +106,11 @@ def main():
         ),
         ("table, search 'MDF-3/V05'", "/patching/?q=MDF-3/V05"),
         ("table API, first page", "/api/patching/table/"),
+        ("history page, filtered by terminal", "/patching/history/?q=MDF-2/H01"),
+        ("table as at 30 days ago (rebuilt from the history; 3 runs)", f"/patching/?at={_days_ago(30)}"),
+        ("checks page (3 runs)", "/patching/checks/"),
     ]:
-        ms, queries = page(url)
+        ms, queries = page(url, 3 if "3 runs" in label else args.repeat)
         print(f"{label}: median {ms:.1f} ms, {queries} queries")
 
     number = Extension.objects.order_by("number").values_list("number", flat=True)[
@@ -154,6 +157,14 @@ def main():
     print(
         f"import into an emptied table: {time.perf_counter() - started:.1f} s: {(out.stdout + out.stderr).strip()[-200:]}"
     )
+
+
+def _days_ago(days):
+    import datetime
+
+    from django.utils import timezone
+
+    return (timezone.localtime() - datetime.timedelta(days=days)).strftime("%Y-%m-%d+%H:%M")
 
 
 def _empty_patch_table(connection):

@@ -43,3 +43,16 @@ def test_demo_data_builds_a_building_with_about_200_extensions(db):
     assert Extension.objects.count() == 200
     assert Frame.objects.filter(kind="main").count() == 1
     assert Frame.objects.filter(kind="floor").count() == 4
+
+
+def test_a_block_made_in_the_admin_gets_its_terminals(client, plant):
+    from apps.patching.models import Frame, Terminal
+
+    admin = UserFactory(roles=[Role.ADMINISTRATOR], is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    frame = Frame.objects.get(code="MDF-1")
+    response = client.post(
+        reverse("admin:patching_block_add"), {"frame": frame.pk, "code": "V05", "side": "line", "size": 25}
+    )
+    assert response.status_code == 302
+    assert Terminal.objects.filter(designation__startswith="MDF-1/V05/").count() == 25
