@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Department
-from apps.core.excel import Column, StreamedWorkbook, open_uploaded_workbook, unneutralise
+from apps.core.excel import Column, StreamedWorkbook, neutralise, open_uploaded_workbook, unneutralise
 
 from . import designations as d
 from .models import (
@@ -46,10 +46,16 @@ def table_export(target, *, filters=None, at=None) -> int:
     """Write the distribution table to ``target`` (a path or binary file); return the row count."""
     book = StreamedWorkbook()
     sheet = book.sheet(_("Distribution table"), [Column(zh, WIDTHS.get(key, 18)) for key, zh, _en in COLUMNS])
+    keys = [key for key, _zh, _en in COLUMNS]
+    count = 0
+    # Plain (neutralised) values straight to the write-only sheet: the table has no dates or
+    # formats, and this is three times faster than a styled cell per value.
+    append = sheet.ws.append
     for row in distribution_table(filters=filters, at=at):
-        sheet.append([row[key] for key, _zh, _en in COLUMNS])
+        append([neutralise(row[key]) for key in keys])
+        count += 1
     book.save(target)
-    return sheet.rows
+    return count
 
 
 @dataclass
