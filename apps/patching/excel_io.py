@@ -511,8 +511,11 @@ def _apply(plan: _Plan, *, actor, reason) -> dict:
         new_pairs.append(p)
     CablePair.objects.bulk_create(new_pairs, batch_size=2000)
     CablePair.objects.bulk_update(changed_pairs, ["near_terminal", "far_terminal"], batch_size=2000)
+    tops: dict[int, int] = {}
+    for p in new_pairs:
+        tops[p.cable_id] = max(tops.get(p.cable_id, 0), p.number)
     for cable in cables.values():
-        top = max((p.number for p in new_pairs if p.cable_id == cable.pk), default=0)
+        top = tops.get(cable.pk, 0)
         if top > cable.pair_count:
             cable.pair_count = top
             cable.save(update_fields=["pair_count"])
