@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -353,6 +353,45 @@ def table_import(source, *, actor, dry_run=False, reason="") -> ImportResult:
     return result
 
 
+EVENT_FIELDS = [
+    "at",
+    "actor",
+    "action",
+    "jumper_key",
+    "terminal_a",
+    "terminal_b",
+    "a_designation",
+    "b_designation",
+    "extension_number",
+    "reason",
+    "reference",
+    "data",
+]
+
+
+def _insert_rows(model, fields: list[str], rows: list[tuple], batch: int = 1000) -> None:
+    """Insert plain tuples with executemany: several times faster than bulk_create for 100,000 rows.
+
+    Values go through each field's ``get_db_prep_save`` (JSON, times, foreign keys), so the
+    database sees exactly what the ORM would write; constraints and triggers apply as usual.
+    """
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    qn = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        qn(meta.db_table), ", ".join(qn(c.column) for c in columns), ", ".join(["%s"] * len(columns))
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            cursor.executemany(
+                sql,
+                [
+                    [c.get_db_prep_save(v, connection) for c, v in zip(columns, row, strict=True)]
+                    for row in rows[start : start + batch]
+                ],
+            )
+
+
 def _apply(plan: _Plan, *, actor, reason) -> dict:
     now = timezone.now()
     created = dict.fromkeys(["extensions", "outlets", "terminals", "jumpers"], 0)
@@ -428,20 +467,20 @@ def _apply(plan: _Plan, *, actor, reason) -> dict:
             grown.append(block)
     Block.objects.bulk_create([b for b in blocks.values() if b.pk is None])
     Block.objects.bulk_update(grown, ["size"])
+    last = Terminal.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     new_terms = []
     for text, parts in parsed_terms.items():
         block = blocks[(parts["frame"], parts["block"])]
-        new_terms.append(
-            Terminal(
-                block=block,
-                frame=block.frame,
-                position=int(parts["position"]),
-                side=block.side,
-                designation=text,
-            )
-        )
-    for t in Terminal.objects.bulk_create(new_terms, batch_size=2000):
-        plan.terminals[t.designation] = (t.pk, t.frame.code, t.side)
+        new_terms.append((block.pk, block.frame_id, int(parts["position"]), block.side, text, False, ""))
+    _insert_rows(
+        Terminal,
+        ["block", "frame", "position", "side", "designation", "faulty", "reserved_reference"],
+        new_terms,
+    )
+    for pk, des, fcode, side in Terminal.objects.filter(pk__gt=last).values_list(
+        "pk", "designation", "frame__code", "side"
+    ):
+        plan.terminals[des] = (pk, fcode, side)
     created["terminals"] = len(new_terms)
     term_id = {k: v[0] for k, v in plan.terminals.items()}
 
@@ -557,14 +596,22 @@ def _apply(plan: _Plan, *, actor, reason) -> dict:
         )
     Extension.objects.bulk_create(exts, batch_size=2000)
     created["extensions"] = len(exts)
+    actor_id = actor.pk if actor is not None else None
+    add = PatchEvent.Action.EXTENSION_ADD
     events = [
-        PatchEvent(
-            at=now,
-            actor=actor,
-            action=PatchEvent.Action.EXTENSION_ADD,
-            extension_number=e.number,
-            reason=reason,
-            data={
+        (
+            now,
+            actor_id,
+            add,
+            None,
+            None,
+            None,
+            "",
+            "",
+            e.number,
+            reason[:200],
+            "",
+            {
                 "number": e.number,
                 "user_name": e.user_name,
                 "department_id": e.department_id,
@@ -613,25 +660,30 @@ def _apply(plan: _Plan, *, actor, reason) -> dict:
             )
         )
     Jumper.objects.bulk_create(jumpers, batch_size=2000)
-    JumperEnd.objects.bulk_create(
-        [JumperEnd(jumper=j, terminal_id=j.terminal_a_id, peer_id=j.terminal_b_id) for j in jumpers]
-        + [JumperEnd(jumper=j, terminal_id=j.terminal_b_id, peer_id=j.terminal_a_id) for j in jumpers],
-        batch_size=2000,
+    _insert_rows(
+        JumperEnd,
+        ["jumper", "terminal", "peer"],
+        [(j.pk, j.terminal_a_id, j.terminal_b_id) for j in jumpers]
+        + [(j.pk, j.terminal_b_id, j.terminal_a_id) for j in jumpers],
     )
     created["jumpers"] = len(jumpers)
+    connect = PatchEvent.Action.CONNECT
     events += [
-        PatchEvent(
-            at=now,
-            actor=actor,
-            action=PatchEvent.Action.CONNECT,
-            jumper_key=j.pk,
-            terminal_a_id=j.terminal_a_id,
-            terminal_b_id=j.terminal_b_id,
-            a_designation=designation_of[j.terminal_a_id],
-            b_designation=designation_of[j.terminal_b_id],
-            reason=reason[:200],
+        (
+            now,
+            actor_id,
+            connect,
+            j.pk,
+            j.terminal_a_id,
+            j.terminal_b_id,
+            designation_of[j.terminal_a_id],
+            designation_of[j.terminal_b_id],
+            "",
+            reason[:200],
+            "",
+            {},
         )
         for j in jumpers
     ]
-    PatchEvent.objects.bulk_create(events, batch_size=2000)
+    _insert_rows(PatchEvent, EVENT_FIELDS, events)
     return created
