@@ -352,7 +352,30 @@ def table_import(source, *, actor, dry_run=False, reason="") -> ImportResult:
         )
         return result
     result.applied = True
+    if result.created.get("extensions"):
+        _notify_import(result.created["extensions"], actor)
     return result
+
+
+def _notify_import(count: int, actor) -> None:
+    """Tell the subscribed departments, once, how many telephones the import added."""
+    from django.utils.translation import gettext_lazy
+
+    from apps.core.services import notification_send
+
+    from .models import DepartmentSubscription
+
+    departments = Department.objects.filter(
+        pk__in=DepartmentSubscription.objects.values_list("department_id", flat=True)
+    )
+    if departments.exists():
+        notification_send(
+            title=gettext_lazy("Telephones added by Excel import: %(n)s"),
+            body=gettext_lazy("%(actor)s imported the distribution table."),
+            params={"n": count, "actor": actor.get_full_name() if actor else "—"},
+            departments=departments,
+            url="/patching/",
+        )
 
 
 def _apply(plan: _Plan, *, actor, reason) -> dict:
