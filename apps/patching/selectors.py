@@ -801,11 +801,16 @@ def jumper_history(
         qs = qs.filter(at__lte=until)
     if designation:
         value = d.normalise(designation)
-        qs = qs.filter(
-            Q(a_designation__startswith=value)
-            | Q(b_designation__startswith=value)
-            | Q(extension_number=value)
-        )
+        terminal = Terminal.objects.filter(designation=value).first() if value.count("/") == 2 else None
+        if terminal is not None:
+            # A whole terminal designation: the indexed foreign keys, not a text scan.
+            qs = qs.filter(Q(terminal_a=terminal) | Q(terminal_b=terminal))
+        else:
+            qs = qs.filter(
+                Q(a_designation__startswith=value)
+                | Q(b_designation__startswith=value)
+                | Q(extension_number=value)
+            )
     if actor is not None:
         qs = qs.filter(actor_id=getattr(actor, "pk", actor))
     if reference:
