@@ -131,11 +131,13 @@ def main():
     number = Extension.objects.order_by("number").values_list("number", flat=True)[
         Extension.objects.count() // 2
     ]
-    print(
-        f"trace of extension {number}: median {timed(lambda: selectors.extension_trace(text=number)):.2f} ms"
-    )
+
+    def trace():
+        return selectors.extension_trace(text=number)
+
+    print(f"trace of extension {number}: median {timed(trace):.2f} ms (CPU {cpu_of(trace):.2f} ms)")
     ms, queries = page(f"/patching/trace/?q={number}")
-    print(f"trace page: median {ms:.1f} ms, {queries} queries")
+    print(f"trace page: median {ms}, {queries} queries")
 
     free = selectors.terminal_search(q="MDF-1/H", free_only=True, limit=1)[0]["designation"]
     peer = selectors.terminal_search(q="MDF-1/V", free_only=True, limit=1)[0]["designation"]
@@ -144,10 +146,13 @@ def main():
         services.jumper_connect(terminal_a=free, terminal_b=peer, actor=user, reason="bench")
         services.jumper_disconnect(terminal=free, actor=user, reason="bench")
 
-    print(f"connect + disconnect round trip: median {timed(round_trip, repeat=min(args.repeat, 10)):.1f} ms")
-    print(
-        f"type-ahead (free terminals): median {timed(lambda: selectors.terminal_search(q='MDF-2/V0', free_only=True)):.1f} ms"
-    )
+    ms = timed(round_trip, repeat=min(args.repeat, 10))
+    print(f"connect + disconnect round trip: median {ms:.1f} ms (CPU {cpu_of(round_trip):.1f} ms)")
+
+    def typeahead():
+        return selectors.terminal_search(q="MDF-2/V0", free_only=True)
+
+    print(f"type-ahead (free terminals): median {timed(typeahead):.1f} ms (CPU {cpu_of(typeahead):.1f} ms)")
 
     export = workdir / "table.xlsx"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

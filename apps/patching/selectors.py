@@ -27,7 +27,7 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Department
@@ -515,7 +515,7 @@ def _complete_rows(ext_rows: list[dict]) -> list[dict]:
 
 
 def _rows_with(ext_rows, peers) -> list[dict]:
-    line_ids = [p for p, _pd in peers.values()]
+    line_ids = [peers[r["port__terminal_id"]][0] for r in ext_rows if r["port__terminal_id"] in peers]
     pairs = {
         near: (designation, far)
         for near, designation, far in CablePair.objects.filter(near_terminal_id__in=line_ids).values_list(
@@ -608,8 +608,7 @@ def distribution_table_page(
     page = max(1, int(page))
     offset = (page - 1) * per_page
     if at is not None:
-        rows = list(_table_at(at, f, order))
-        return rows[offset : offset + per_page], len(rows)
+        return _table_at_page(at, f, order, offset, per_page)
     ext_qs = _extension_qs(f, order)
     spare_qs = _spare_qs(f)
     n_ext = ext_qs.count()
@@ -630,15 +629,16 @@ def distribution_table_page(
 def _jumpers_at(at) -> dict[int, tuple[int, str]]:
     """Return {terminal_id: (peer_id, peer designation)} for the jumpers live at ``at``."""
     gone = PatchEvent.objects.filter(
-        action=PatchEvent.Action.DISCONNECT, at__lte=at, jumper_key__isnull=False
+        action=PatchEvent.Action.DISCONNECT, at__lte=at, jumper_key=OuterRef("jumper_key")
     )
     live = (
         PatchEvent.objects.filter(action=PatchEvent.Action.CONNECT, at__lte=at)
-        .exclude(jumper_key__in=Subquery(gone.values("jumper_key")))
+        .filter(~Exists(gone))
+        .order_by()
         .values_list("terminal_a_id", "terminal_b_id", "a_designation", "b_designation")
     )
     peers = {}
-    for a, b, ad, bd in live.iterator(chunk_size=5000):
+    for a, b, ad, bd in live:
         peers[a] = (b, bd)
         peers[b] = (a, ad)
     return peers
@@ -659,7 +659,7 @@ def _extensions_at(at) -> list[dict]:
         .values_list("action", "extension_number", "data")
     )
     state: dict[str, dict] = {}
-    for action, number, data in events.iterator(chunk_size=5000):
+    for action, number, data in events:
         if action == PatchEvent.Action.EXTENSION_REMOVE:
             state.pop(number, None)
         else:
@@ -667,12 +667,12 @@ def _extensions_at(at) -> list[dict]:
     return list(state.values())
 
 
-def _table_at(at, f: dict, order: str) -> Iterator[dict]:
+def _table_at_parts(at, f: dict, order: str):
+    """The past table's pieces: its extension rows (filtered, sorted), the jumpers then, the spare outlets."""
     snaps = _extensions_at(at)
-    port_ids = {s.get("port_id") for s in snaps if s.get("port_id")}
     ports = {
         p["id"]: p
-        for p in PbxPort.objects.filter(pk__in=port_ids).values(
+        for p in PbxPort.objects.values(
             "id", "designation", "terminal_id", "terminal__designation", "terminal__frame__code"
         )
     }
@@ -744,25 +744,41 @@ def _table_at(at, f: dict, order: str) -> Iterator[dict]:
         "port__designation": "port__designation",
     }[key.lstrip("-")]
     ext_rows.sort(key=lambda r: r.get(field_name) or "", reverse=reverse)
-    peers = _jumpers_at(at)
     used_outlets = {s.get("outlet_id") for s in snaps}
-    yield from _rows_with(ext_rows, peers)
-    if f.get("status") == "extension" or f.get("department"):
-        return
-    for o in sorted(outlets.values(), key=lambda o: o["designation"]):
-        if o["id"] in used_outlets:
-            continue
-        if f.get("building") and o["room__building__code"] != d.normalise(f["building"]):
-            continue
-        if f.get("floor") not in (None, "") and o["room__floor__number"] != int(f["floor"]):
-            continue
-        if f.get("room") and o["room__number"] != d.normalise(f["room"]):
-            continue
-        if f.get("frame") and o["pair__near_terminal__frame__code"] != d.normalise(f["frame"]):
-            continue
-        if f.get("q") and d.normalise(f["q"]) not in o["designation"]:
-            continue
+    spares = []
+    if not (f.get("status") == "extension" or f.get("department")):
+        for o in sorted(outlets.values(), key=lambda o: o["designation"]):
+            if o["id"] in used_outlets:
+                continue
+            if f.get("building") and o["room__building__code"] != d.normalise(f["building"]):
+                continue
+            if f.get("floor") not in (None, "") and o["room__floor__number"] != int(f["floor"]):
+                continue
+            if f.get("room") and o["room__number"] != d.normalise(f["room"]):
+                continue
+            if f.get("frame") and o["pair__near_terminal__frame__code"] != d.normalise(f["frame"]):
+                continue
+            if f.get("q") and d.normalise(f["q"]) not in o["designation"]:
+                continue
+            spares.append(o)
+    return ext_rows, _jumpers_at(at), spares
+
+
+def _table_at(at, f: dict, order: str) -> Iterator[dict]:
+    ext_rows, peers, spares = _table_at_parts(at, f, order)
+    for start in range(0, len(ext_rows), CHUNK):
+        yield from _rows_with(ext_rows[start : start + CHUNK], peers)
+    for o in spares:
         yield _spare_row(o)
+
+
+def _table_at_page(at, f: dict, order: str, offset: int, limit: int) -> tuple[list[dict], int]:
+    """One page of the past table: only that page's paths are looked up."""
+    ext_rows, peers, spares = _table_at_parts(at, f, order)
+    rows = _rows_with(ext_rows[offset : offset + limit], peers)
+    spare_offset = max(0, offset - len(ext_rows))
+    rows += [_spare_row(o) for o in spares[spare_offset : spare_offset + limit - len(rows)]]
+    return rows, len(ext_rows) + len(spares)
 
 
 def distribution_table_diff(*, before, after, filters=None) -> list[dict]:
