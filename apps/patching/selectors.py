@@ -15,7 +15,7 @@ Stable entry points:
   fetched in chunks with a constant number of queries per chunk, fit for streamed export.
   ``at`` gives the table as it stood at a past moment (rebuilt from the history).
 - ``distribution_table_page(*, filters=None, page=1, per_page=50, at=None, order="number")``:
-  ``(rows, total)`` for one page, a constant number of queries whatever the page or data size.
+  ``(rows, total)`` for one page: at most six queries whatever the page size or data size.
 - ``distribution_table_diff(*, before, after, filters=None)``: rows added, removed and changed.
 - ``jumper_history(*, since=None, until=None, designation=None, actor=None, reference=None,
   action=None, extension=None)``: a queryset of ``PatchEvent``, newest first.
@@ -617,9 +617,10 @@ def distribution_table_page(
     rows = _complete_rows(ext_rows)
     room_left = per_page - len(rows)
     spare_offset = max(0, offset - n_ext)
-    # Always one spare query (possibly for nothing), so the number of queries never depends on the data.
-    spare = list(spare_qs.values(*SPARE_VALUES)[spare_offset : spare_offset + max(room_left, 1)])
-    rows += [_spare_row(o) for o in spare[:room_left]]
+    # At most one spare-outlet query, and none when extensions fill the page: six queries at most.
+    if room_left > 0:
+        spare = spare_qs.values(*SPARE_VALUES)[spare_offset : spare_offset + room_left]
+        rows += [_spare_row(o) for o in spare]
     return rows, n_ext + n_spare
 
 
