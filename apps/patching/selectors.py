@@ -4,7 +4,7 @@ Stable entry points:
 
 - ``designation_resolve(text)``: the Terminal, PbxPort, CablePair, Outlet or Extension a
   designation (or an extension number) names, or None.
-- ``terminal_search(*, q, free_only=False, frame=None, side=None, limit=20)`` and
+- ``terminal_search(*, q, free_only=False, used_only=False, frame=None, side=None, limit=20)`` and
   ``port_search(*, q, free_only=False, limit=20)``: type-ahead results, free ones first,
   as dicts ``{"id", "designation", "status", "label"}``.
 - ``extension_trace(*, extension=None, outlet=None, room=None, port=None, terminal=None, text=None)``:
@@ -131,7 +131,7 @@ def _status_of(row) -> str:
     return Terminal.Status.FREE
 
 
-def terminal_search(*, q="", free_only=False, frame=None, side=None, limit=20) -> list[dict]:
+def terminal_search(*, q="", free_only=False, used_only=False, frame=None, side=None, limit=20) -> list[dict]:
     """Terminals whose designation contains ``q``, free ones first (for type-ahead)."""
     value = d.normalise(q)
     qs = Terminal.objects.annotate(jumpered=Exists(JumperEnd.objects.filter(terminal=OuterRef("pk"))))
@@ -147,6 +147,8 @@ def terminal_search(*, q="", free_only=False, frame=None, side=None, limit=20) -
         qs = qs.filter(side=side)
     if free_only:
         qs = qs.filter(jumpered=False, faulty=False, reserved_reference="")
+    if used_only:
+        qs = qs.filter(jumpered=True)
     rows = list(
         qs.order_by("jumpered", "faulty", "designation").values(
             "id", "designation", "faulty", "reserved_reference", "jumpered", "side"

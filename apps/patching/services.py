@@ -280,7 +280,9 @@ def jumper_move(*, terminal, new_terminal, actor, reason, reference="") -> Jumpe
     jumper = _jumper_of(terminal=old)
     keep_id = jumper.terminal_b_id if jumper.terminal_a_id == old.pk else jumper.terminal_a_id
     locked = _lock_terminals([old.pk, new.pk, keep_id])
-    jumper = Jumper.objects.select_related("terminal_a", "terminal_b").get(pk=jumper.pk)
+    jumper = Jumper.objects.select_related("terminal_a", "terminal_b").filter(pk=jumper.pk).first()
+    if jumper is None:
+        raise _conflict(_("That jumper no longer exists."))
     _disconnect_locked(jumper, actor=actor, reason=reason, reference=reference)
     return _connect_locked(locked[keep_id], locked[new.pk], actor=actor, reason=reason, reference=reference)
 
