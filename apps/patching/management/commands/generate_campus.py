@@ -32,9 +32,8 @@ class Command(BaseCommand):
         departments = [department_get_or_create(code=c, name=n) for c, n in DEPARTMENTS]
         started = time.perf_counter()
         counts = build(shape=shape_for_scale(scale), seed=seed, departments=departments, stdout=self.stdout)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")  # fresh statistics after a bulk load, so plans fit the data
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # fresh statistics after a bulk load, so plans fit the data
         self.stdout.write(
             f"Built in {time.perf_counter() - started:.1f} s: "
             + ", ".join(f"{k} {v}" for k, v in counts.items())
