@@ -583,22 +583,34 @@ def distribution_table(*, filters=None, at=None, order="number") -> Iterator[dic
         yield from _table_at(at, f, order)
         return
     ext_qs = _extension_qs(f, order).values(*EXT_VALUES)
-    start = 0
-    while True:
-        chunk = list(ext_qs[start : start + CHUNK])
-        if not chunk:
-            break
-        yield from _complete_rows(chunk)
-        start += CHUNK
+    if ORDERS.get(order, "number") == "number":
+        # Keyset chunks on the unique number: each chunk costs the same however deep it is.
+        last = None
+        while True:
+            qs = ext_qs if last is None else ext_qs.filter(number__gt=last)
+            chunk = list(qs[:CHUNK])
+            if not chunk:
+                break
+            yield from _complete_rows(chunk)
+            last = chunk[-1]["number"]
+    else:
+        start = 0
+        while True:
+            chunk = list(ext_qs[start : start + CHUNK])
+            if not chunk:
+                break
+            yield from _complete_rows(chunk)
+            start += CHUNK
     spare_qs = _spare_qs(f).values(*SPARE_VALUES)
-    start = 0
+    last = None
     while True:
-        chunk = list(spare_qs[start : start + CHUNK])
+        qs = spare_qs if last is None else spare_qs.filter(designation__gt=last)
+        chunk = list(qs[:CHUNK])
         if not chunk:
             break
         for o in chunk:
             yield _spare_row(o)
-        start += CHUNK
+        last = chunk[-1]["designation"]
 
 
 def distribution_table_page(
