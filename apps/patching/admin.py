@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import services
 from .models import (
     Block,
     Building,
@@ -69,9 +70,45 @@ class ExtensionAdmin(ReadOnlyAdmin):
     list_select_related = ["department", "port", "outlet"]
 
 
-@admin.register(Building, Floor, Room, Frame, Block, Pbx, Cable, DepartmentSubscription)
+@admin.register(Building, Floor, Room, Frame, Pbx, DepartmentSubscription)
 class MasterAdmin(admin.ModelAdmin):
     pass
+
+
+@admin.register(Block)
+class BlockAdmin(admin.ModelAdmin):
+    """A new block gets its numbered terminals (through the service); a block's size is fixed once made."""
+
+    list_display = ["__str__", "side", "size"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["frame", "code", "size"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        created = services.block_create(
+            frame=obj.frame, code=obj.code, side=obj.side, size=obj.size, actor=request.user
+        )
+        obj.pk = created.pk
+
+
+@admin.register(Cable)
+class CableAdmin(admin.ModelAdmin):
+    """A new cable gets its numbered pairs (through the service)."""
+
+    list_display = ["code", "kind", "pair_count"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code", "pair_count"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        created = services.cable_create(
+            code=obj.code, pair_count=obj.pair_count, kind=obj.kind, actor=request.user
+        )
+        obj.pk = created.pk
 
 
 @admin.register(PbxPort, CablePair, Outlet)

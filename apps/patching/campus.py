@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import designations as d
+from .bulk import EVENT_FIELDS, insert_rows
 from .models import (
     Block,
     Building,
@@ -315,6 +316,9 @@ def build(
     for tid, des, fid in spare_pool:
         by_frame.setdefault(fid, []).append((tid, des))
     frames = [f for f in by_frame if len(by_frame[f]) >= 2]
+    counts["history"] += len(_bulk(PatchEvent, events))
+    actor_id = actor.pk if actor is not None else None
+    rows = []
     for i in range(churn if frames else 0):
         fid = frames[i % len(frames)]
         (ta, da), (tb, db) = rng.sample(by_frame[fid], 2)
@@ -325,21 +329,11 @@ def build(
             (PatchEvent.Action.CONNECT, start),
             (PatchEvent.Action.DISCONNECT, min(end, live_since)),
         ):
-            events.append(
-                PatchEvent(
-                    at=at,
-                    actor=actor,
-                    action=action,
-                    jumper_key=key,
-                    terminal_a_id=ta,
-                    terminal_b_id=tb,
-                    a_designation=da,
-                    b_designation=db,
-                    reason="临时跳线",
-                )
-            )
-        if len(events) >= BATCH * 4:
-            counts["history"] += len(_bulk(PatchEvent, events))
-            events = []
-    counts["history"] += len(_bulk(PatchEvent, events))
+            rows.append((at, actor_id, action, key, ta, tb, da, db, "", "临时跳线", "", {}))
+        if len(rows) >= BATCH * 4:
+            insert_rows(PatchEvent, EVENT_FIELDS, rows)
+            counts["history"] += len(rows)
+            rows = []
+    insert_rows(PatchEvent, EVENT_FIELDS, rows)
+    counts["history"] += len(rows)
     return counts

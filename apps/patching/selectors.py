@@ -4,7 +4,7 @@ Stable entry points:
 
 - ``designation_resolve(text)``: the Terminal, PbxPort, CablePair, Outlet or Extension a
   designation (or an extension number) names, or None.
-- ``terminal_search(*, q, free_only=False, frame=None, side=None, limit=20)`` and
+- ``terminal_search(*, q, free_only=False, used_only=False, frame=None, side=None, limit=20)`` and
   ``port_search(*, q, free_only=False, limit=20)``: type-ahead results, free ones first,
   as dicts ``{"id", "designation", "status", "label"}``.
 - ``extension_trace(*, extension=None, outlet=None, room=None, port=None, terminal=None, text=None)``:
@@ -15,19 +15,20 @@ Stable entry points:
   fetched in chunks with a constant number of queries per chunk, fit for streamed export.
   ``at`` gives the table as it stood at a past moment (rebuilt from the history).
 - ``distribution_table_page(*, filters=None, page=1, per_page=50, at=None, order="number")``:
-  ``(rows, total)`` for one page, a constant number of queries whatever the page or data size.
+  ``(rows, total)`` for one page: at most six queries whatever the page size or data size.
 - ``distribution_table_diff(*, before, after, filters=None)``: rows added, removed and changed.
 - ``jumper_history(*, since=None, until=None, designation=None, actor=None, reference=None,
   action=None, extension=None)``: a queryset of ``PatchEvent``, newest first.
 - ``patch_checks(*, limit=200)``: the problems the checks page lists.
 - ``terminal_status(terminal)``: free, in use, reserved or faulty.
+- ``subscribed_departments()``: the departments told of added, removed and changed telephones.
 """
 
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Department
@@ -35,6 +36,7 @@ from apps.accounts.models import Department
 from . import designations as d
 from .models import (
     CablePair,
+    DepartmentSubscription,
     Extension,
     Jumper,
     JumperEnd,
@@ -131,7 +133,7 @@ def _status_of(row) -> str:
     return Terminal.Status.FREE
 
 
-def terminal_search(*, q="", free_only=False, frame=None, side=None, limit=20) -> list[dict]:
+def terminal_search(*, q="", free_only=False, used_only=False, frame=None, side=None, limit=20) -> list[dict]:
     """Terminals whose designation contains ``q``, free ones first (for type-ahead)."""
     value = d.normalise(q)
     qs = Terminal.objects.annotate(jumpered=Exists(JumperEnd.objects.filter(terminal=OuterRef("pk"))))
@@ -147,6 +149,8 @@ def terminal_search(*, q="", free_only=False, frame=None, side=None, limit=20) -
         qs = qs.filter(side=side)
     if free_only:
         qs = qs.filter(jumpered=False, faulty=False, reserved_reference="")
+    if used_only:
+        qs = qs.filter(jumpered=True)
     rows = list(
         qs.order_by("jumpered", "faulty", "designation").values(
             "id", "designation", "faulty", "reserved_reference", "jumpered", "side"
@@ -515,7 +519,7 @@ def _complete_rows(ext_rows: list[dict]) -> list[dict]:
 
 
 def _rows_with(ext_rows, peers) -> list[dict]:
-    line_ids = [p for p, _pd in peers.values()]
+    line_ids = [peers[r["port__terminal_id"]][0] for r in ext_rows if r["port__terminal_id"] in peers]
     pairs = {
         near: (designation, far)
         for near, designation, far in CablePair.objects.filter(near_terminal_id__in=line_ids).values_list(
@@ -581,22 +585,34 @@ def distribution_table(*, filters=None, at=None, order="number") -> Iterator[dic
         yield from _table_at(at, f, order)
         return
     ext_qs = _extension_qs(f, order).values(*EXT_VALUES)
-    start = 0
-    while True:
-        chunk = list(ext_qs[start : start + CHUNK])
-        if not chunk:
-            break
-        yield from _complete_rows(chunk)
-        start += CHUNK
+    if ORDERS.get(order, "number") == "number":
+        # Keyset chunks on the unique number: each chunk costs the same however deep it is.
+        last = None
+        while True:
+            qs = ext_qs if last is None else ext_qs.filter(number__gt=last)
+            chunk = list(qs[:CHUNK])
+            if not chunk:
+                break
+            yield from _complete_rows(chunk)
+            last = chunk[-1]["number"]
+    else:
+        start = 0
+        while True:
+            chunk = list(ext_qs[start : start + CHUNK])
+            if not chunk:
+                break
+            yield from _complete_rows(chunk)
+            start += CHUNK
     spare_qs = _spare_qs(f).values(*SPARE_VALUES)
-    start = 0
+    last = None
     while True:
-        chunk = list(spare_qs[start : start + CHUNK])
+        qs = spare_qs if last is None else spare_qs.filter(designation__gt=last)
+        chunk = list(qs[:CHUNK])
         if not chunk:
             break
         for o in chunk:
             yield _spare_row(o)
-        start += CHUNK
+        last = chunk[-1]["designation"]
 
 
 def distribution_table_page(
@@ -608,8 +624,7 @@ def distribution_table_page(
     page = max(1, int(page))
     offset = (page - 1) * per_page
     if at is not None:
-        rows = list(_table_at(at, f, order))
-        return rows[offset : offset + per_page], len(rows)
+        return _table_at_page(at, f, order, offset, per_page)
     ext_qs = _extension_qs(f, order)
     spare_qs = _spare_qs(f)
     n_ext = ext_qs.count()
@@ -618,9 +633,10 @@ def distribution_table_page(
     rows = _complete_rows(ext_rows)
     room_left = per_page - len(rows)
     spare_offset = max(0, offset - n_ext)
-    # Always one spare query (possibly for nothing), so the number of queries never depends on the data.
-    spare = list(spare_qs.values(*SPARE_VALUES)[spare_offset : spare_offset + max(room_left, 1)])
-    rows += [_spare_row(o) for o in spare[:room_left]]
+    # At most one spare-outlet query, and none when extensions fill the page: six queries at most.
+    if room_left > 0:
+        spare = spare_qs.values(*SPARE_VALUES)[spare_offset : spare_offset + room_left]
+        rows += [_spare_row(o) for o in spare]
     return rows, n_ext + n_spare
 
 
@@ -629,16 +645,21 @@ def distribution_table_page(
 
 def _jumpers_at(at) -> dict[int, tuple[int, str]]:
     """Return {terminal_id: (peer_id, peer designation)} for the jumpers live at ``at``."""
-    gone = PatchEvent.objects.filter(
-        action=PatchEvent.Action.DISCONNECT, at__lte=at, jumper_key__isnull=False
+    # Two plain index scans and a set difference: no correlated subquery for a planner to get wrong.
+    gone = set(
+        PatchEvent.objects.filter(action=PatchEvent.Action.DISCONNECT, at__lte=at)
+        .order_by()
+        .values_list("jumper_key", flat=True)
     )
     live = (
         PatchEvent.objects.filter(action=PatchEvent.Action.CONNECT, at__lte=at)
-        .exclude(jumper_key__in=Subquery(gone.values("jumper_key")))
-        .values_list("terminal_a_id", "terminal_b_id", "a_designation", "b_designation")
+        .order_by()
+        .values_list("jumper_key", "terminal_a_id", "terminal_b_id", "a_designation", "b_designation")
     )
     peers = {}
-    for a, b, ad, bd in live.iterator(chunk_size=5000):
+    for key, a, b, ad, bd in live:
+        if key in gone:
+            continue
         peers[a] = (b, bd)
         peers[b] = (a, ad)
     return peers
@@ -659,7 +680,7 @@ def _extensions_at(at) -> list[dict]:
         .values_list("action", "extension_number", "data")
     )
     state: dict[str, dict] = {}
-    for action, number, data in events.iterator(chunk_size=5000):
+    for action, number, data in events:
         if action == PatchEvent.Action.EXTENSION_REMOVE:
             state.pop(number, None)
         else:
@@ -667,12 +688,12 @@ def _extensions_at(at) -> list[dict]:
     return list(state.values())
 
 
-def _table_at(at, f: dict, order: str) -> Iterator[dict]:
+def _table_at_parts(at, f: dict, order: str):
+    """The past table's pieces: its extension rows (filtered, sorted), the jumpers then, the spare outlets."""
     snaps = _extensions_at(at)
-    port_ids = {s.get("port_id") for s in snaps if s.get("port_id")}
     ports = {
         p["id"]: p
-        for p in PbxPort.objects.filter(pk__in=port_ids).values(
+        for p in PbxPort.objects.values(
             "id", "designation", "terminal_id", "terminal__designation", "terminal__frame__code"
         )
     }
@@ -744,25 +765,41 @@ def _table_at(at, f: dict, order: str) -> Iterator[dict]:
         "port__designation": "port__designation",
     }[key.lstrip("-")]
     ext_rows.sort(key=lambda r: r.get(field_name) or "", reverse=reverse)
-    peers = _jumpers_at(at)
     used_outlets = {s.get("outlet_id") for s in snaps}
-    yield from _rows_with(ext_rows, peers)
-    if f.get("status") == "extension" or f.get("department"):
-        return
-    for o in sorted(outlets.values(), key=lambda o: o["designation"]):
-        if o["id"] in used_outlets:
-            continue
-        if f.get("building") and o["room__building__code"] != d.normalise(f["building"]):
-            continue
-        if f.get("floor") not in (None, "") and o["room__floor__number"] != int(f["floor"]):
-            continue
-        if f.get("room") and o["room__number"] != d.normalise(f["room"]):
-            continue
-        if f.get("frame") and o["pair__near_terminal__frame__code"] != d.normalise(f["frame"]):
-            continue
-        if f.get("q") and d.normalise(f["q"]) not in o["designation"]:
-            continue
+    spares = []
+    if not (f.get("status") == "extension" or f.get("department")):
+        for o in sorted(outlets.values(), key=lambda o: o["designation"]):
+            if o["id"] in used_outlets:
+                continue
+            if f.get("building") and o["room__building__code"] != d.normalise(f["building"]):
+                continue
+            if f.get("floor") not in (None, "") and o["room__floor__number"] != int(f["floor"]):
+                continue
+            if f.get("room") and o["room__number"] != d.normalise(f["room"]):
+                continue
+            if f.get("frame") and o["pair__near_terminal__frame__code"] != d.normalise(f["frame"]):
+                continue
+            if f.get("q") and d.normalise(f["q"]) not in o["designation"]:
+                continue
+            spares.append(o)
+    return ext_rows, _jumpers_at(at), spares
+
+
+def _table_at(at, f: dict, order: str) -> Iterator[dict]:
+    ext_rows, peers, spares = _table_at_parts(at, f, order)
+    for start in range(0, len(ext_rows), CHUNK):
+        yield from _rows_with(ext_rows[start : start + CHUNK], peers)
+    for o in spares:
         yield _spare_row(o)
+
+
+def _table_at_page(at, f: dict, order: str, offset: int, limit: int) -> tuple[list[dict], int]:
+    """One page of the past table: only that page's paths are looked up."""
+    ext_rows, peers, spares = _table_at_parts(at, f, order)
+    rows = _rows_with(ext_rows[offset : offset + limit], peers)
+    spare_offset = max(0, offset - len(ext_rows))
+    rows += [_spare_row(o) for o in spares[spare_offset : spare_offset + limit - len(rows)]]
+    return rows, len(ext_rows) + len(spares)
 
 
 def distribution_table_diff(*, before, after, filters=None) -> list[dict]:
@@ -801,11 +838,16 @@ def jumper_history(
         qs = qs.filter(at__lte=until)
     if designation:
         value = d.normalise(designation)
-        qs = qs.filter(
-            Q(a_designation__startswith=value)
-            | Q(b_designation__startswith=value)
-            | Q(extension_number=value)
-        )
+        terminal = Terminal.objects.filter(designation=value).first() if value.count("/") == 2 else None
+        if terminal is not None:
+            # A whole terminal designation: the indexed foreign keys, not a text scan.
+            qs = qs.filter(Q(terminal_a=terminal) | Q(terminal_b=terminal))
+        else:
+            qs = qs.filter(
+                Q(a_designation__startswith=value)
+                | Q(b_designation__startswith=value)
+                | Q(extension_number=value)
+            )
     if actor is not None:
         qs = qs.filter(actor_id=getattr(actor, "pk", actor))
     if reference:
@@ -845,3 +887,8 @@ def patch_checks(*, limit=200) -> dict:
         "idle_ports": (idle_ports.count(), list(idle_ports.values_list("designation", flat=True)[:limit])),
         "faulty_used": (faulty_used.count(), list(faulty_used.values_list("designation", flat=True)[:limit])),
     }
+
+
+def subscribed_departments() -> list[Department]:
+    """Return the departments that subscribe to added, removed and changed telephones."""
+    return list(Department.objects.filter(pk__in=DepartmentSubscription.objects.values("department_id")))

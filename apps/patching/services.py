@@ -280,7 +280,9 @@ def jumper_move(*, terminal, new_terminal, actor, reason, reference="") -> Jumpe
     jumper = _jumper_of(terminal=old)
     keep_id = jumper.terminal_b_id if jumper.terminal_a_id == old.pk else jumper.terminal_a_id
     locked = _lock_terminals([old.pk, new.pk, keep_id])
-    jumper = Jumper.objects.select_related("terminal_a", "terminal_b").get(pk=jumper.pk)
+    jumper = Jumper.objects.select_related("terminal_a", "terminal_b").filter(pk=jumper.pk).first()
+    if jumper is None:
+        raise _conflict(_("That jumper no longer exists."))
     _disconnect_locked(jumper, actor=actor, reason=reason, reference=reference)
     return _connect_locked(locked[keep_id], locked[new.pk], actor=actor, reason=reason, reference=reference)
 
@@ -561,8 +563,11 @@ def extension_resolve(value) -> Extension:
 
 
 @transaction.atomic
-def extension_update(*, extension, actor, reason="", reference="", **fields) -> Extension:
-    """Change an extension's user, department, class of service, port, outlet or notes."""
+def extension_update(*, extension, actor, reason="", reference="", notify=True, **fields) -> Extension:
+    """Change an extension's user, department, class of service, port, outlet or notes.
+
+    ``notify=False`` when the caller tells the subscribed departments itself (a work order does).
+    """
     ext = extension_resolve(extension)
     ext = Extension.objects.select_for_update().get(pk=ext.pk)
     allowed = {"user_name", "department", "class_of_service", "port", "outlet", "notes"}
@@ -595,12 +600,13 @@ def extension_update(*, extension, actor, reason="", reference="", **fields) -> 
             data=after,
         )
         changed = ", ".join(sorted(k for k in after if after[k] != before[k]))
-        _notify(ext.number, _("Telephone changed: %(number)s"), actor, {"details": changed})
+        if notify:
+            _notify(ext.number, _("Telephone changed: %(number)s"), actor, {"details": changed})
     return ext
 
 
 @transaction.atomic
-def extension_remove(*, extension, actor, reason="", reference="") -> None:
+def extension_remove(*, extension, actor, reason="", reference="", notify=True) -> None:
     ext = extension_resolve(extension)
     ext = Extension.objects.select_for_update().get(pk=ext.pk)
     number = ext.number
@@ -613,7 +619,8 @@ def extension_remove(*, extension, actor, reason="", reference="") -> None:
         reference=reference,
         data={"number": number},
     )
-    _notify(number, _("Telephone removed: %(number)s"), actor, {"details": reason or "—"})
+    if notify:
+        _notify(number, _("Telephone removed: %(number)s"), actor, {"details": reason or "—"})
 
 
 # --- infrastructure ----------------------------------------------------------------------------

@@ -409,7 +409,7 @@ def search(request, kind):
     if kind == "terminals":
         results = selectors.terminal_search(q=q, free_only=request.GET.get("free") == "1")
     elif kind == "used-terminals":
-        results = [r for r in selectors.terminal_search(q=q, limit=40) if r["status"] == "in_use"][:20]
+        results = selectors.terminal_search(q=q, used_only=True)
     elif kind == "ports":
         results = selectors.port_search(q=q, free_only=request.GET.get("free") == "1")
     else:

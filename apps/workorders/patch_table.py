@@ -110,11 +110,7 @@ def extension_location(*, number: str) -> str:
 
 def subscribed_departments() -> list:
     """Return the departments that subscribe to added, removed and changed telephones."""
-    # The patch table has no selector for its subscriptions yet: read them here (read only).
-    from apps.accounts.models import Department
-    from apps.patching.models import DepartmentSubscription
-
-    return list(Department.objects.filter(pk__in=DepartmentSubscription.objects.values("department_id")))
+    return patching_selectors.subscribed_departments()
 
 
 def _trace_hops(**kwargs) -> list:
@@ -332,7 +328,8 @@ def extension_apply(*, order, actor) -> tuple[str, str]:
     from .models import OrderKind
 
     reason = str(_("Work order %(number)s") % {"number": order.number})
-    common = {"actor": actor, "reason": reason, "reference": order.number}
+    # The completed order tells the subscribed departments itself, in one message.
+    common = {"actor": actor, "reason": reason, "reference": order.number, "notify": False}
     outlet = order.planned_outlet or order.outlet
     if order.kind == OrderKind.INSTALL:
         number = order.planned_extension or order.extension

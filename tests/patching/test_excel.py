@@ -209,3 +209,15 @@ def test_download_respects_the_filters(eng_client, plant):
     values = list(book.active.values)
     assert values[0][0] == "分机号"
     assert [v[0] for v in values[1:]] == ["8002"]
+
+
+def test_an_import_tells_the_subscribed_departments_once(plant):
+    from apps.core.models import Notification
+    from tests.factories import UserFactory
+
+    member = UserFactory(department=plant.department)
+    services.subscription_add(department=plant.department, actor=plant.actor)
+    table_import(_xlsx([_good(1), _good(2)]), actor=plant.actor)
+    assert list(Notification.objects.filter(recipient=member).values_list("title", flat=True)) == [
+        "Excel 导入新增电话：2 部"
+    ]

@@ -177,3 +177,11 @@ def test_point_in_time_and_diff_pages(eng_client, plant):
         reverse("patching:diff"), {"before": "2020-01-01", "after": "2100-01-01", "format": "xlsx"}
     )
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_type_ahead_for_disconnecting_offers_jumpered_terminals(eng_client, plant):
+    plant.add_phone(5)
+    results = eng_client.get(reverse("patching:search", args=["used-terminals"]), {"q": "MDF-1/V01"}).json()[
+        "results"
+    ]
+    assert [r["designation"] for r in results] == ["MDF-1/V01/05"]
