@@ -324,3 +324,12 @@ def test_model_validation_explains_a_closed_fault_without_cause():
     with pytest.raises(ValidationError) as excinfo:
         fault.full_clean()
     assert "关闭的故障须填写原因" in str(excinfo.value.message_dict["cause"])
+
+
+def test_an_action_that_changed_jumpers_links_to_the_patch_history_of_the_fault(client):
+    wang = engineer()
+    fault = services.fault_take(fault=report(), actor=wang)
+    services.fault_action_add(fault=fault, actor=wang, description="重新跳线", jumpers_changed=True)
+    client.force_login(wang)
+    page = client.get(fault.get_absolute_url()).content.decode()
+    assert f'href="{reverse("patching:history")}?reference={fault.number}"' in page
