@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -445,3 +446,40 @@ class TraceView(APIView):
         if isinstance(result, list):
             return Response({"traces": [t.as_dict() for t in result]})
         return Response(result.as_dict())
+
+
+class FaultyView(APIView):
+    """Mark a terminal or cable pair faulty or working again:
+    POST ``{"designation": "MDF-1/H03/17", "faulty": true, "reason": "…"}`` (a pair: ``R-07/12``)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=dict, responses={200: dict})
+    def post(self, request):
+        if not request.user.has_perm("patching.change_terminal"):
+            raise PermissionDenied
+        data = request.data if hasattr(request.data, "get") else {}
+        text = str(data.get("designation") or "").strip()
+        faulty = data.get("faulty")
+        if isinstance(faulty, str):
+            faulty = {"true": True, "1": True, "false": False, "0": False}.get(faulty.lower())
+        if not isinstance(faulty, bool):
+            return Response({"faulty": ["true / false"]}, status=400)
+        obj = selectors.designation_resolve(text) if text else None
+        if not isinstance(obj, (Terminal, CablePair)):
+            return Response(
+                {"designation": [_("There is no terminal or cable pair %(name)s.") % {"name": text}]},
+                status=400,
+            )
+        try:
+            if isinstance(obj, Terminal):
+                obj = services.terminal_set_faulty(
+                    terminal=obj, faulty=faulty, actor=request.user, reason=data.get("reason", "")
+                )
+            else:
+                obj = services.pair_set_faulty(
+                    pair=obj, faulty=faulty, actor=request.user, reason=data.get("reason", "")
+                )
+        except DjangoValidationError as exc:
+            return _error_response(exc)
+        return Response({"designation": obj.designation, "faulty": obj.faulty})

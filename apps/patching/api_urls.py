@@ -17,5 +17,6 @@ router.register("history", api.HistoryViewSet, basename="history")
 urlpatterns = [
     path("table/", api.TableView.as_view(), name="patching-table"),
     path("trace/", api.TraceView.as_view(), name="patching-trace"),
+    path("faulty/", api.FaultyView.as_view(), name="patching-faulty"),
     *router.urls,
 ]

@@ -131,3 +131,12 @@ class ExtensionForm(forms.Form):
 
 class SubscriptionForm(forms.Form):
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all())
+
+
+class FaultyForm(forms.Form):
+    designation = forms.CharField(
+        label=_("Terminal or cable pair"),
+        max_length=60,
+        widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "MDF-1/H03/17, R-07/12"}),
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200)

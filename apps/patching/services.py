@@ -400,18 +400,40 @@ def terminal_release(*, terminals, reference, actor) -> list[Terminal]:
 
 @transaction.atomic
 def terminal_set_faulty(*, terminal, faulty: bool, actor, reason="") -> Terminal:
+    _require_reason(reason)
     t = terminal_resolve(terminal, lock=True)
-    t.faulty = faulty
-    t.save(update_fields=["faulty"])
+    if t.faulty != bool(faulty):
+        t.faulty = bool(faulty)
+        t.save(update_fields=["faulty"])
+        _log_faulty(t, faulty=t.faulty, actor=actor, reason=reason)
     return t
+
+
+def _log_faulty(obj, *, faulty, actor, reason):
+    from apps.core.audit import audit_log_event
+
+    state = "faulty" if faulty else "working"
+    audit_log_event(
+        obj=obj, actor=actor, message=reason, changes={"faulty": [None, state], "reason": [None, reason]}
+    )
 
 
 @transaction.atomic
 def pair_set_faulty(*, pair, faulty: bool, actor, reason="") -> CablePair:
-    if not isinstance(pair, CablePair):
-        pair = CablePair.objects.get(designation=d.parse(pair, kind=d.PAIR).text)
-    pair.faulty = faulty
-    pair.save(update_fields=["faulty"])
+    _require_reason(reason)
+    if isinstance(pair, CablePair):
+        pair = pair.pk
+    else:
+        text = d.parse(pair, kind=d.PAIR).text
+        found = CablePair.objects.filter(designation=text).values_list("pk", flat=True).first()
+        if found is None:
+            raise ValidationError({"pair": _sentence(_("There is no cable pair %(pair)s."), {"pair": text})})
+        pair = found
+    pair = CablePair.objects.select_for_update().get(pk=pair)
+    if pair.faulty != bool(faulty):
+        pair.faulty = bool(faulty)
+        pair.save(update_fields=["faulty"])
+        _log_faulty(pair, faulty=pair.faulty, actor=actor, reason=reason)
     return pair
 
 

@@ -30,6 +30,13 @@ register_nav(
         order=40,
     ),
     NavItem(
+        _("Faulty terminals and pairs"),
+        "patching:faulty",
+        section="patching",
+        permissions=("patching.change_terminal",),
+        order=55,
+    ),
+    NavItem(
         _("Checks"), "patching:checks", section="patching", permissions=("patching.view_jumper",), order=50
     ),
     NavItem(

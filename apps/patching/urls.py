@@ -12,6 +12,7 @@ urlpatterns = [
     path("jumpers/", views.jumpers, name="jumpers"),
     path("trace/", views.trace, name="trace"),
     path("history/", views.history, name="history"),
+    path("faulty/", views.faulty, name="faulty"),
     path("checks/", views.checks, name="checks"),
     path("import/", views.import_view, name="import"),
     path("extensions/new/", views.extension_edit, name="extension_new"),

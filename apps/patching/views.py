@@ -21,13 +21,14 @@ from .forms import (
     DiffForm,
     DisconnectForm,
     ExtensionForm,
+    FaultyForm,
     HistoryFilterForm,
     ImportForm,
     MoveForm,
     SubscriptionForm,
     TableFilterForm,
 )
-from .models import DepartmentSubscription, Extension
+from .models import CablePair, DepartmentSubscription, Extension, Terminal
 
 PER_PAGE_CHOICES = (25, 50, 100, 200)
 
@@ -101,6 +102,7 @@ def table(request):
         rows, total = selectors.distribution_table_page(
             filters=filters, page=page_obj.number, per_page=per_page, at=at, order=order
         )
+    faulty = _faulty_on_page(rows)
     return render(
         request,
         "patching/table.html",
@@ -115,8 +117,24 @@ def table(request):
             "per_page": per_page,
             "per_page_choices": PER_PAGE_CHOICES,
             "headers": _headers(),
+            "faulty": faulty,
         },
     )
+
+
+FAULT_COLUMNS = ("equipment_terminal", "line_terminal", "riser_pair", "floor_terminal")
+
+
+def _faulty_on_page(rows) -> set[str]:
+    """The designations on this page marked faulty: two queries whatever the page size."""
+    names = {row[k] for row in rows for k in FAULT_COLUMNS if row[k]}
+    if not names:
+        return set()
+    terminals = Terminal.objects.filter(designation__in=names, faulty=True).values_list(
+        "designation", flat=True
+    )
+    pairs = CablePair.objects.filter(designation__in=names, faulty=True).values_list("designation", flat=True)
+    return set(terminals) | set(pairs)
 
 
 @login_required
@@ -417,3 +435,76 @@ def search(request, kind):
     return JsonResponse(
         {"results": [{**r, "status": str(r["status"]), "label": str(r["label"])} for r in results]}
     )
+
+
+def _fault_target(text):
+    """The terminal or cable pair a designation names, or None."""
+    obj = selectors.designation_resolve(text) if text else None
+    return obj if isinstance(obj, (Terminal, CablePair)) else None
+
+
+def _fault_history(obj):
+    from apps.core.audit import audit_entries_for
+
+    out = []
+    for entry in audit_entries_for(obj)[:50]:
+        changes = entry.changes_dict if hasattr(entry, "changes_dict") else {}
+        if "reason" not in changes or "faulty" not in changes:
+            continue
+        out.append(
+            {
+                "at": entry.timestamp,
+                "actor": entry.actor,
+                "faulty": changes["faulty"][1] == "faulty",
+                "reason": changes["reason"][1],
+            }
+        )
+    return out
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def faulty(request):
+    """A terminal or cable pair: its state, marking it faulty or working again with a reason, and that history."""
+    _require(request, "patching.view_terminal")
+    text = (request.POST.get("designation") or request.GET.get("d") or "").strip()
+    obj = _fault_target(text)
+    form = FaultyForm(request.POST or None, initial={"designation": obj.designation if obj else text})
+    if request.method == "POST":
+        _require(request, "patching.change_terminal")
+        if form.is_valid():
+            if obj is None:
+                messages.error(request, _("There is no terminal or cable pair %(name)s.") % {"name": text})
+            else:
+                faulty_now = not obj.faulty
+                try:
+                    if isinstance(obj, Terminal):
+                        services.terminal_set_faulty(
+                            terminal=obj,
+                            faulty=faulty_now,
+                            actor=request.user,
+                            reason=form.cleaned_data["reason"],
+                        )
+                    else:
+                        services.pair_set_faulty(
+                            pair=obj,
+                            faulty=faulty_now,
+                            actor=request.user,
+                            reason=form.cleaned_data["reason"],
+                        )
+                except ValidationError as exc:
+                    _form_error(form, exc)
+                else:
+                    if faulty_now:
+                        messages.success(request, _("%(name)s is marked faulty.") % {"name": obj.designation})
+                    else:
+                        messages.success(request, _("%(name)s is working again.") % {"name": obj.designation})
+                    return redirect(reverse("patching:faulty") + "?d=" + obj.designation)
+    elif text and obj is None:
+        messages.error(request, _("There is no terminal or cable pair %(name)s.") % {"name": text})
+    context = {"form": form, "obj": obj, "q": text}
+    if obj is not None:
+        context["is_pair"] = isinstance(obj, CablePair)
+        context["status"] = selectors.terminal_status(obj) if isinstance(obj, Terminal) else None
+        context["history"] = _fault_history(obj)
+    return render(request, "patching/faulty.html", context)

@@ -265,7 +265,7 @@ def test_checks_find_the_problems(plant):
         terminal_a="MDF-1/H01/20", terminal_b="MDF-1/V09/01", actor=plant.actor, reason="x"
     )
     services.extension_assign(number="8100", outlet="A-1203-1", actor=plant.actor)
-    services.pair_set_faulty(pair="R-01/01", faulty=True, actor=plant.actor)
+    services.pair_set_faulty(pair="R-01/01", faulty=True, actor=plant.actor, reason="线对断线")
     checks = selectors.patch_checks()
     assert [e.terminal.designation for e in checks["dangling"][1]] == ["MDF-1/V09/01"]
     assert checks["doubled"][0] == 1

@@ -21,8 +21,10 @@ PLAIN = ("user", "department", "building", "floor", "room")
 
 
 @register.simple_tag
-def table_rows(rows, can_edit=False):
+def table_rows(rows, can_edit=False, faulty=(), can_fault=False):
     trace_url = reverse("patching:trace")
+    fault_url = reverse("patching:faulty")
+    fault_badge = format_html(' <span class="badge text-bg-danger">{}</span>', _("faulty"))
     spare = format_html('<span class="badge text-bg-light">{}</span>', _("spare"))
     edit_label = escape(_("Edit"))
     edit_url = reverse("patching:extension_edit", args=["__N__"])
@@ -44,7 +46,18 @@ def table_rows(rows, can_edit=False):
         else:
             cells.append(f"<td>{spare}</td>")
         cells += [f"<td>{escape(row[k])}</td>" for k in PLAIN]
-        cells += [f'<td class="font-monospace">{escape(row[k])}</td>' for k in MONO]
+        for k in MONO:
+            value = row[k]
+            if value and k not in ("outlet", "port") and (can_fault or value in faulty):
+                text = escape(value)
+                if can_fault:
+                    text = f'<a href="{fault_url}?d={quote(value)}">{text}</a>'
+                if value in faulty:
+                    cells.append(f'<td class="font-monospace table-danger">{text}{fault_badge}</td>')
+                else:
+                    cells.append(f'<td class="font-monospace">{text}</td>')
+            else:
+                cells.append(f'<td class="font-monospace">{escape(value)}</td>')
         cells.append(f"<td>{escape(row['notes'])}</td>")
         if can_edit and row["extension"]:
             url = edit_url.replace("__N__", quote(row["extension"]))
