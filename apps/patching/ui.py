@@ -30,6 +30,9 @@ register_nav(
         order=40,
     ),
     NavItem(
+        _("Frames"), "patching:frames", section="patching", permissions=("patching.view_frame",), order=52
+    ),
+    NavItem(
         _("Faulty terminals and pairs"),
         "patching:faulty",
         section="patching",

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from apps.accounts.models import Department, User
 from apps.core.excel import XLSX_CONTENT_TYPE, Column, SpreadsheetError, StreamedWorkbook
 
+from . import frames as frame_reads
 from . import selectors, services
 from .excel_io import table_export, table_import
 from .forms import (
@@ -28,7 +29,7 @@ from .forms import (
     SubscriptionForm,
     TableFilterForm,
 )
-from .models import CablePair, DepartmentSubscription, Extension, Terminal
+from .models import CablePair, DepartmentSubscription, Extension, Frame, Terminal
 
 PER_PAGE_CHOICES = (25, 50, 100, 200)
 
@@ -508,3 +509,20 @@ def faulty(request):
         context["status"] = selectors.terminal_status(obj) if isinstance(obj, Terminal) else None
         context["history"] = _fault_history(obj)
     return render(request, "patching/faulty.html", context)
+
+
+@login_required
+@require_GET
+def frame_list(request):
+    _require(request, "patching.view_frame")
+    return render(request, "patching/frames.html", {"frames": frame_reads.frame_overview()})
+
+
+@login_required
+@require_GET
+def frame_detail(request, code):
+    _require(request, "patching.view_frame")
+    frame = Frame.objects.filter(code=code.upper()).select_related("building", "room").first()
+    if frame is None:
+        raise Http404
+    return render(request, "patching/frame.html", {"frame": frame, "blocks": frame_reads.frame_blocks(frame)})
