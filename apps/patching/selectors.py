@@ -549,6 +549,35 @@ def _rows_with(ext_rows, peers) -> list[dict]:
             "near_terminal_id", "designation", "far_terminal__designation"
         )
     }
+    return _build_rows(ext_rows, peers, pairs)
+
+
+PATH_VALUES = (
+    "port__terminal__jumper_end__peer",
+    "port__terminal__jumper_end__peer__designation",
+    "port__terminal__jumper_end__peer__pair_near__designation",
+    "port__terminal__jumper_end__peer__pair_near__far_terminal__designation",
+)
+
+
+def _joined_rows(ext_rows: list[dict]) -> list[dict]:
+    """Rows read with ``PATH_VALUES`` joined in (all one-to-one): no further queries."""
+    peers, pairs = {}, {}
+    for r in ext_rows:
+        peer_id = r["port__terminal__jumper_end__peer"]
+        if peer_id is None:
+            continue
+        peers[r["port__terminal_id"]] = (peer_id, r["port__terminal__jumper_end__peer__designation"])
+        pair = r["port__terminal__jumper_end__peer__pair_near__designation"]
+        if pair is not None:
+            pairs[peer_id] = (
+                pair,
+                r["port__terminal__jumper_end__peer__pair_near__far_terminal__designation"],
+            )
+    return _build_rows(ext_rows, peers, pairs)
+
+
+def _build_rows(ext_rows, peers, pairs) -> list[dict]:
     rows = []
     for r in ext_rows:
         peer = peers.get(r["port__terminal_id"])
@@ -607,7 +636,8 @@ def distribution_table(*, filters=None, at=None, order="number") -> Iterator[dic
     if at is not None:
         yield from _table_at(at, f, order)
         return
-    ext_qs = _extension_qs(f, order).values(*EXT_VALUES)
+    # Whole-table reads join the path in (every link is one-to-one): one query per chunk.
+    ext_qs = _extension_qs(f, order).values(*EXT_VALUES, *PATH_VALUES)
     if ORDERS.get(order, "number") == "number":
         # Keyset chunks on the unique number: each chunk costs the same however deep it is.
         last = None
@@ -616,7 +646,7 @@ def distribution_table(*, filters=None, at=None, order="number") -> Iterator[dic
             chunk = list(qs[:CHUNK])
             if not chunk:
                 break
-            yield from _complete_rows(chunk)
+            yield from _joined_rows(chunk)
             last = chunk[-1]["number"]
     else:
         start = 0
@@ -624,7 +654,7 @@ def distribution_table(*, filters=None, at=None, order="number") -> Iterator[dic
             chunk = list(ext_qs[start : start + CHUNK])
             if not chunk:
                 break
-            yield from _complete_rows(chunk)
+            yield from _joined_rows(chunk)
             start += CHUNK
     spare_qs = _spare_qs(f).values(*SPARE_VALUES)
     last = None
