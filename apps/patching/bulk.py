@@ -48,7 +48,7 @@ def insert_rows(model, fields: list[str], rows: list[tuple], batch: int = 1000) 
 
     Values go through each field's ``get_db_prep_save`` where that changes them (JSON, times),
     so the database sees exactly what the ORM would write; constraints and triggers apply as
-    usual. PostgreSQL gets one multi-row INSERT per batch; SQLite an executemany.
+    usual. PostgreSQL gets a COPY; SQLite an executemany per batch.
     """
     meta = model._meta
     columns = [meta.get_field(name) for name in fields]
@@ -56,20 +56,20 @@ def insert_rows(model, fields: list[str], rows: list[tuple], batch: int = 1000) 
     qn = connection.ops.quote_name
     head = "INSERT INTO {} ({}) VALUES ".format(qn(meta.db_table), ", ".join(qn(c.column) for c in columns))
     one = "({})".format(", ".join(["%s"] * len(columns)))
-    multi = connection.vendor == "postgresql"
-    if multi:
-        batch = max(1, min(batch, 60000 // max(1, len(columns))))
+    copy = connection.vendor == "postgresql"
 
     def prepared(row):
         return [v if p is None else p(v) for p, v in zip(preps, row, strict=True)]
 
     with connection.cursor() as cursor:
+        if copy:
+            # COPY: no statement to parse, rows streamed; triggers and constraints apply as on INSERT.
+            sql = "COPY {} ({}) FROM STDIN".format(
+                qn(meta.db_table), ", ".join(qn(c.column) for c in columns)
+            )
+            with cursor.cursor.copy(sql) as stream:
+                for row in rows:
+                    stream.write_row(prepared(row))
+            return
         for start in range(0, len(rows), batch):
-            chunk = rows[start : start + batch]
-            if multi:
-                params = []
-                for row in chunk:
-                    params.extend(prepared(row))
-                cursor.execute(head + ", ".join([one] * len(chunk)), params)
-            else:
-                cursor.executemany(head + one, [prepared(row) for row in chunk])
+            cursor.executemany(head + one, [prepared(row) for row in rows[start : start + batch]])
