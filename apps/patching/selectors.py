@@ -481,18 +481,27 @@ def _filter_extensions(qs, f: dict):
     if f.get("q"):
         value = str(f["q"]).strip()
         norm = d.normalise(value)
+        # Each linked table is searched on its own (a subquery per table) rather than through
+        # one wide outer join: the database then scans each table once, with its own indexes.
+        ports = PbxPort.objects.filter(
+            Q(designation__icontains=norm) | Q(terminal__designation__icontains=norm)
+        ).values("pk")
         cond = (
             Q(number__icontains=value)
             | Q(user_name__icontains=value)
-            | Q(department__name__icontains=value)
-            | Q(outlet__designation__icontains=norm)
-            | Q(port__designation__icontains=norm)
-            | Q(port__terminal__designation__icontains=norm)
+            | Q(department__in=Department.objects.filter(name__icontains=value).values("pk"))
+            | Q(outlet__in=Outlet.objects.filter(designation__icontains=norm).values("pk"))
+            | Q(port__in=ports)
         )
         if "/" in norm:
-            cond |= Q(port__terminal__jumper_end__peer__designation=norm)
-            cond |= Q(port__terminal__jumper_end__peer__pair_near__designation=norm)
-            cond |= Q(port__terminal__jumper_end__peer__pair_near__far_terminal__designation=norm)
+            line = Terminal.objects.filter(
+                Q(designation=norm)
+                | Q(pair_near__designation=norm)
+                | Q(pair_near__far_terminal__designation=norm)
+            )
+            cond |= Q(
+                port__terminal__in=JumperEnd.objects.filter(peer__in=line.values("pk")).values("terminal_id")
+            )
         qs = qs.filter(cond)
     return qs
 
