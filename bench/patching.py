@@ -16,6 +16,13 @@ generate_campus 71 s / 99 s; table first page 16.6 / 33.4 ms (12 queries at 50 a
 rows); filtered page 13.9 / 48.3 ms; page 100: 21.6 / 127 ms; trace 8.3 / 19.5 ms;
 connect+disconnect 8.4 / 23 ms; export of 20,000 rows 2.6 / 4.4 s at 98 / 95 MB peak RSS;
 import of that file into an emptied table 10.9 / 26.1 s; table as at a past moment 3.3 / 1.2 s.
+
+After the speed work (page ids first, then the page's rows; one query per terminal in a trace;
+the export's path joined into each chunk; COPY for bulk inserts; per-table search subqueries),
+SQLite / PostgreSQL (two PostgreSQL runs, load 2.3–3.8): table first page 19.9 /
+32–41 ms (14 queries at 50 and at 200 rows); filtered 17.6 / 34–39 ms; page 100: 21.8 / 33–45 ms;
+search 51 / 121–172 ms; trace 5.8 / 12.3–16.1 ms; export 3.2 / 3.5–5.2 s (command; 2.0 /
+2.3–3.1 s of it writing) at 104 MB; import 10.3 / 13.3–18.5 s.
 """
 
 import argparse

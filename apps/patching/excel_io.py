@@ -52,9 +52,10 @@ def table_export(target, *, filters=None, at=None) -> int:
     count = 0
     # Plain (neutralised) values straight to the write-only sheet: the table has no dates or
     # formats, and this is three times faster than a styled cell per value.
+    # An empty cell is left out of the sheet (None) rather than written as an empty string.
     append = sheet.ws.append
     for row in distribution_table(filters=filters, at=at):
-        append([neutralise(row[key]) for key in keys])
+        append([None if row[key] == "" else neutralise(row[key]) for key in keys])
         count += 1
     book.save(target)
     return count

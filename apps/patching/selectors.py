@@ -15,7 +15,7 @@ Stable entry points:
   fetched in chunks with a constant number of queries per chunk, fit for streamed export.
   ``at`` gives the table as it stood at a past moment (rebuilt from the history).
 - ``distribution_table_page(*, filters=None, page=1, per_page=50, at=None, order="number")``:
-  ``(rows, total)`` for one page: at most six queries whatever the page size or data size.
+  ``(rows, total)`` for one page: at most seven queries whatever the page size or data size.
 - ``distribution_table_diff(*, before, after, filters=None)``: rows added, removed and changed.
 - ``jumper_history(*, since=None, until=None, designation=None, actor=None, reference=None,
   action=None, extension=None)``: a queryset of ``PatchEvent``, newest first.
@@ -28,6 +28,7 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -217,6 +218,7 @@ class Hop:
     designation: str
     label: str = ""
     url_q: str = ""
+    pk: int | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -237,12 +239,19 @@ class Trace:
         }
 
 
-def _pair_of(terminal_id):
-    return (
-        CablePair.objects.select_related("near_terminal", "far_terminal", "outlet__room")
-        .filter(Q(near_terminal_id=terminal_id) | Q(far_terminal_id=terminal_id))
-        .first()
-    )
+# Everything one step of a walk needs about a terminal, read in one query.
+_STEP_RELATED = ("jumper_end__peer", "pbx_port__extension", "pair_near", "pair_far")
+
+
+def _step_terminal(terminal_id) -> Terminal:
+    return Terminal.objects.select_related(*_STEP_RELATED).get(pk=terminal_id)
+
+
+def _related(obj, name):
+    try:
+        return getattr(obj, name)
+    except ObjectDoesNotExist:
+        return None
 
 
 def _walk(terminal: Terminal, next_is_jumper: bool, visited: set) -> tuple[list[Hop], str, str]:
@@ -251,7 +260,7 @@ def _walk(terminal: Terminal, next_is_jumper: bool, visited: set) -> tuple[list[
     current = terminal
     for _step in range(50):
         if next_is_jumper:
-            end = JumperEnd.objects.select_related("peer").filter(terminal_id=current.pk).first()
+            end = _related(current, "jumper_end")
             if end is None:
                 return hops, "", str(_("%(terminal)s carries no jumper") % {"terminal": current.designation})
             if end.peer_id in visited:
@@ -261,15 +270,15 @@ def _walk(terminal: Terminal, next_is_jumper: bool, visited: set) -> tuple[list[
                     str(_("the path loops back at %(terminal)s") % {"terminal": end.peer.designation}),
                 )
             hops.append(Hop("jumper", "", _("jumper")))
-            current = end.peer
+            current = _step_terminal(end.peer_id)
             visited.add(current.pk)
             hops.append(Hop("terminal", current.designation, current.get_side_display()))
             next_is_jumper = False
             continue
-        port = PbxPort.objects.filter(terminal_id=current.pk).first()
+        port = _related(current, "pbx_port")
         if port is not None:
             hops.append(Hop("port", port.designation, _("PBX port")))
-            ext = Extension.objects.filter(port=port).first()
+            ext = _related(port, "extension")
             if ext is None:
                 return (
                     hops,
@@ -278,7 +287,9 @@ def _walk(terminal: Terminal, next_is_jumper: bool, visited: set) -> tuple[list[
                 )
             hops.append(Hop("extension", ext.number, ext.user_name))
             return hops, "extension", ""
-        pair = _pair_of(current.pk)
+        # The pair this terminal ends (the first by designation, should it end two).
+        candidates = [p for p in (_related(current, "pair_near"), _related(current, "pair_far")) if p]
+        pair = min(candidates, key=lambda p: p.designation) if candidates else None
         if pair is None:
             return (
                 hops,
@@ -291,14 +302,16 @@ def _walk(terminal: Terminal, next_is_jumper: bool, visited: set) -> tuple[list[
         hops.append(Hop("pair", pair.designation, _("faulty pair") if pair.faulty else _("cable pair")))
         if pair.near_terminal_id == current.pk:
             if pair.outlet_id:
-                hops.append(Hop("outlet", pair.outlet.designation, _("outlet")))
-                hops.append(Hop("room", str(pair.outlet.room), _("room")))
+                outlet = Outlet.objects.select_related("room__building").get(pk=pair.outlet_id)
+                hops.append(Hop("outlet", outlet.designation, _("outlet"), pk=outlet.pk))
+                hops.append(Hop("room", str(outlet.room), _("room")))
                 return hops, "outlet", ""
-            other = pair.far_terminal
+            other_id = pair.far_terminal_id
         else:
-            other = pair.near_terminal
-        if other is None:
+            other_id = pair.near_terminal_id
+        if other_id is None:
             return hops, "", str(_("cable pair %(pair)s has no far end") % {"pair": pair.designation})
+        other = _step_terminal(other_id)
         if other.pk in visited:
             return hops, "", str(_("the path loops back at %(terminal)s") % {"terminal": other.designation})
         visited.add(other.pk)
@@ -312,8 +325,10 @@ def _reverse(hops: list[Hop]) -> list[Hop]:
     return list(reversed(hops))
 
 
-def _trace_terminal(terminal: Terminal, start: str) -> Trace:
+def _trace_terminal(terminal: Terminal, start: str, fetched: bool = False) -> Trace:
     visited = {terminal.pk}
+    if not fetched:
+        terminal = _step_terminal(terminal.pk)
     here = Hop("terminal", terminal.designation, terminal.get_side_display())
     jumper_side, jumper_end, jumper_stop = _walk(terminal, True, visited)
     wire_side, wire_end, wire_stop = _walk(terminal, False, visited)
@@ -377,16 +392,24 @@ def extension_trace(*, extension=None, outlet=None, room=None, port=None, termin
                 start=extension.number,
                 stop=str(_("extension %(number)s has no PBX port") % {"number": extension.number}),
             )
-        port_obj = PbxPort.objects.select_related("terminal").get(pk=extension.port_id)
-        if port_obj.terminal is None:
+        start_terminal = (
+            Terminal.objects.select_related(*_STEP_RELATED).filter(pbx_port__pk=extension.port_id).first()
+        )
+        if start_terminal is None:
+            port_obj = PbxPort.objects.get(pk=extension.port_id)
             return Trace(
                 hops=head + [Hop("port", port_obj.designation, _("PBX port"))],
                 start=extension.number,
                 stop=str(_("PBX port %(port)s is wired to no terminal") % {"port": port_obj.designation}),
             )
-        trace = _trace_terminal(port_obj.terminal, extension.number)
-        if trace.complete and extension.outlet_id:
-            reached = next((h.designation for h in trace.hops if h.kind == "outlet"), "")
+        trace = _trace_terminal(start_terminal, extension.number, fetched=True)
+        reached_hop = next((h for h in trace.hops if h.kind == "outlet"), None)
+        if (
+            trace.complete
+            and extension.outlet_id
+            and (reached_hop is None or reached_hop.pk != extension.outlet_id)
+        ):
+            reached = reached_hop.designation if reached_hop else ""
             recorded = (
                 Outlet.objects.filter(pk=extension.outlet_id).values_list("designation", flat=True).first()
             )
@@ -458,18 +481,27 @@ def _filter_extensions(qs, f: dict):
     if f.get("q"):
         value = str(f["q"]).strip()
         norm = d.normalise(value)
+        # Each linked table is searched on its own (a subquery per table) rather than through
+        # one wide outer join: the database then scans each table once, with its own indexes.
+        ports = PbxPort.objects.filter(
+            Q(designation__icontains=norm) | Q(terminal__designation__icontains=norm)
+        ).values("pk")
         cond = (
             Q(number__icontains=value)
             | Q(user_name__icontains=value)
-            | Q(department__name__icontains=value)
-            | Q(outlet__designation__icontains=norm)
-            | Q(port__designation__icontains=norm)
-            | Q(port__terminal__designation__icontains=norm)
+            | Q(department__in=Department.objects.filter(name__icontains=value).values("pk"))
+            | Q(outlet__in=Outlet.objects.filter(designation__icontains=norm).values("pk"))
+            | Q(port__in=ports)
         )
         if "/" in norm:
-            cond |= Q(port__terminal__jumper_end__peer__designation=norm)
-            cond |= Q(port__terminal__jumper_end__peer__pair_near__designation=norm)
-            cond |= Q(port__terminal__jumper_end__peer__pair_near__far_terminal__designation=norm)
+            line = Terminal.objects.filter(
+                Q(designation=norm)
+                | Q(pair_near__designation=norm)
+                | Q(pair_near__far_terminal__designation=norm)
+            )
+            cond |= Q(
+                port__terminal__in=JumperEnd.objects.filter(peer__in=line.values("pk")).values("terminal_id")
+            )
         qs = qs.filter(cond)
     return qs
 
@@ -526,6 +558,35 @@ def _rows_with(ext_rows, peers) -> list[dict]:
             "near_terminal_id", "designation", "far_terminal__designation"
         )
     }
+    return _build_rows(ext_rows, peers, pairs)
+
+
+PATH_VALUES = (
+    "port__terminal__jumper_end__peer",
+    "port__terminal__jumper_end__peer__designation",
+    "port__terminal__jumper_end__peer__pair_near__designation",
+    "port__terminal__jumper_end__peer__pair_near__far_terminal__designation",
+)
+
+
+def _joined_rows(ext_rows: list[dict]) -> list[dict]:
+    """Rows read with ``PATH_VALUES`` joined in (all one-to-one): no further queries."""
+    peers, pairs = {}, {}
+    for r in ext_rows:
+        peer_id = r["port__terminal__jumper_end__peer"]
+        if peer_id is None:
+            continue
+        peers[r["port__terminal_id"]] = (peer_id, r["port__terminal__jumper_end__peer__designation"])
+        pair = r["port__terminal__jumper_end__peer__pair_near__designation"]
+        if pair is not None:
+            pairs[peer_id] = (
+                pair,
+                r["port__terminal__jumper_end__peer__pair_near__far_terminal__designation"],
+            )
+    return _build_rows(ext_rows, peers, pairs)
+
+
+def _build_rows(ext_rows, peers, pairs) -> list[dict]:
     rows = []
     for r in ext_rows:
         peer = peers.get(r["port__terminal_id"])
@@ -584,7 +645,8 @@ def distribution_table(*, filters=None, at=None, order="number") -> Iterator[dic
     if at is not None:
         yield from _table_at(at, f, order)
         return
-    ext_qs = _extension_qs(f, order).values(*EXT_VALUES)
+    # Whole-table reads join the path in (every link is one-to-one): one query per chunk.
+    ext_qs = _extension_qs(f, order).values(*EXT_VALUES, *PATH_VALUES)
     if ORDERS.get(order, "number") == "number":
         # Keyset chunks on the unique number: each chunk costs the same however deep it is.
         last = None
@@ -593,7 +655,7 @@ def distribution_table(*, filters=None, at=None, order="number") -> Iterator[dic
             chunk = list(qs[:CHUNK])
             if not chunk:
                 break
-            yield from _complete_rows(chunk)
+            yield from _joined_rows(chunk)
             last = chunk[-1]["number"]
     else:
         start = 0
@@ -601,7 +663,7 @@ def distribution_table(*, filters=None, at=None, order="number") -> Iterator[dic
             chunk = list(ext_qs[start : start + CHUNK])
             if not chunk:
                 break
-            yield from _complete_rows(chunk)
+            yield from _joined_rows(chunk)
             start += CHUNK
     spare_qs = _spare_qs(f).values(*SPARE_VALUES)
     last = None
@@ -629,11 +691,21 @@ def distribution_table_page(
     spare_qs = _spare_qs(f)
     n_ext = ext_qs.count()
     n_spare = spare_qs.count()
-    ext_rows = list(ext_qs.values(*EXT_VALUES)[offset : offset + per_page]) if offset < n_ext else []
+    ext_rows = []
+    if offset < n_ext:
+        # Deep pages: the offset is walked over the extensions' ids alone (only the joins the
+        # filters and the order need), then the page's rows are read with their joins by id.
+        # (Two queries: given the ids as a list, the database joins only those rows.)
+        ids = list(ext_qs.values_list("pk", flat=True)[offset : offset + per_page])
+        ext_rows = (
+            list(Extension.objects.filter(pk__in=ids).order_by(*ext_qs.query.order_by).values(*EXT_VALUES))
+            if ids
+            else []
+        )
     rows = _complete_rows(ext_rows)
     room_left = per_page - len(rows)
     spare_offset = max(0, offset - n_ext)
-    # At most one spare-outlet query, and none when extensions fill the page: six queries at most.
+    # At most one spare-outlet query, and none when extensions fill the page: seven queries at most.
     if room_left > 0:
         spare = spare_qs.values(*SPARE_VALUES)[spare_offset : spare_offset + room_left]
         rows += [_spare_row(o) for o in spare]
