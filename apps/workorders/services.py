@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.selectors import user_recipients
 from apps.core.audit import audit_actor
 from apps.core.services import notification_send
 
@@ -542,12 +543,14 @@ def _params(order: WorkOrder) -> dict:
     }
 
 
-def _notify(order: WorkOrder, *, title, body, params=None, exclude=None, email=True, **recipients) -> None:
+def _notify(
+    order: WorkOrder, *, title, body, params=None, exclude=None, email=True, url=None, **recipients
+) -> None:
     notification_send(
         title=title,
         body=body,
         params={**_params(order), **(params or {})},
-        url=order.get_absolute_url(),
+        url=order.get_absolute_url() if url is None else url,
         exclude=exclude,
         email=email,
         **recipients,
@@ -566,19 +569,22 @@ def _notify_done(order: WorkOrder, *, old_location: str, new_location: str, acto
         body = _("Extension %(old_number)s changed to %(extension)s at %(new)s.")
     departments = {d.pk: d for d in patch_table.subscribed_departments()}
     departments.setdefault(order.department_id, order.department)
-    _notify(
-        order,
-        title=body,
-        body=_("Work order %(number)s is completed."),
-        params={
-            "old": old_location or "—",
-            "new": new_location or order.location,
-            "old_number": order.extension,
-        },
-        users=[order.requester],
-        departments=list(departments.values()),
-        exclude=actor,
-    )
+    params = {
+        "old": old_location or "—",
+        "new": new_location or order.location,
+        "old_number": order.extension,
+    }
+    done = _("Work order %(number)s is completed.")
+    _notify(order, title=body, body=done, params=params, users=[order.requester], exclude=actor)
+    # Members of the departments get the same notice; a link to the order only if they may open it.
+    skip = {order.requester_id, getattr(actor, "pk", None)}
+    members = [u for u in user_recipients(departments=list(departments.values())) if u.pk not in skip]
+    may_open = [u for u in members if rules.can_view(u, order)]
+    may_not = [u for u in members if not rules.can_view(u, order)]
+    if may_open:
+        _notify(order, title=body, body=done, params=params, users=may_open)
+    if may_not:
+        _notify(order, title=body, body=done, params=params, users=may_not, url="")
 
 
 # --- reminders --------------------------------------------------------------------------------

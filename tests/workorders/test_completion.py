@@ -363,3 +363,18 @@ def test_each_kind_end_to_end_through_the_pages(client, table, eng, kind):
     client.force_login(asker)
     mine = client.get(f"/workorders/{order.pk}/").content.decode()
     assert "已完成" in mine
+
+
+def test_department_members_who_may_not_open_the_order_get_the_notice_without_a_link(table, eng):
+    from apps.patching import services as p
+
+    watchers = DepartmentFactory(code="watch2", name="前厅部")
+    reader = UserFactory(department=watchers)
+    p.subscription_add(department=watchers, actor=eng)
+    order = assigned_order(to=eng, kind=OrderKind.MOVE, extension="8123", building="B", room="0507")
+    _move_plan(order, eng)
+    services.order_start(actor=eng, order=order)
+    services.order_complete(actor=eng, order=order, comment="已完成")
+    notice = Notification.objects.get(recipient=reader)
+    assert notice.url == ""
+    assert Notification.objects.filter(recipient=order.requester, url=order.get_absolute_url()).exists()
