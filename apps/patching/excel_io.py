@@ -1,7 +1,7 @@
 """The distribution table in Excel: streamed export, and an import that checks every row first.
 
 ``table_export(target, *, filters=None, at=None)`` writes DESIGN.md's columns (Chinese headers)
-with openpyxl's write-only mode. ``table_import(source, *, actor, dry_run=False)`` reads the same
+streamed row by row. ``table_import(source, *, actor, dry_run=False)`` reads the same
 columns (Chinese or English headers), lists every bad row with its number and reason, and
 changes nothing unless every row is good; then it imports in one transaction, creating what is
 missing (buildings, floors, rooms, outlets, frames, blocks, terminals, PBX ports, cable pairs,
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Department
-from apps.core.excel import Column, StreamedWorkbook, neutralise, open_uploaded_workbook, unneutralise
+from apps.core.excel import Column, StreamedWorkbook, open_uploaded_workbook, unneutralise
 
 from . import designations as d
 from .bulk import EVENT_FIELDS
@@ -50,12 +50,10 @@ def table_export(target, *, filters=None, at=None) -> int:
     sheet = book.sheet(_("Distribution table"), [Column(zh, WIDTHS.get(key, 18)) for key, zh, _en in COLUMNS])
     keys = [key for key, _zh, _en in COLUMNS]
     count = 0
-    # Plain (neutralised) values straight to the write-only sheet: the table has no dates or
-    # formats, and this is three times faster than a styled cell per value.
-    # An empty cell is left out of the sheet (None) rather than written as an empty string.
-    append = sheet.ws.append
+    # The sheet neutralises the text and leaves empty values out of the file.
+    append = sheet.append
     for row in distribution_table(filters=filters, at=at):
-        append([None if row[key] == "" else neutralise(row[key]) for key in keys])
+        append([row[key] for key in keys])
         count += 1
     book.save(target)
     return count

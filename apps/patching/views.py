@@ -47,7 +47,7 @@ def _form_error(form, exc: ValidationError):
 
 
 def _xlsx_response(write, filename):
-    """Write a workbook to a temporary file (openpyxl write-only: flat memory) and stream it back."""
+    """Write a workbook to a temporary file (streamed: flat memory) and stream it back."""
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
     write(handle)
     handle.seek(0)

@@ -1,6 +1,5 @@
 """The workbook a report kind writes: a summary sheet first, then detail sheets, all streamed."""
 
-import contextlib
 from collections.abc import Callable, Iterable, Sequence
 
 from django.utils import timezone
@@ -41,7 +40,7 @@ class ReportWriter:
 
     The summary sheet is created first so it opens first; its rows (title, parameters,
     when it was made, the kind's own figures, and the rows of each detail sheet) are
-    written as they become known, which write-only mode allows because every sheet
+    written as they become known, which the streamed workbook allows because every sheet
     streams to its own temporary file until the workbook is saved.
     """
 
@@ -108,11 +107,4 @@ class ReportWriter:
 
     def discard(self) -> None:
         """Drop a workbook that will not be saved, removing the temporary files its sheets stream to."""
-        for ws in self.book.workbook.worksheets:
-            writer = getattr(ws, "_writer", None)
-            if writer is None:
-                continue
-            with contextlib.suppress(Exception):  # a half-written sheet; its file goes anyway
-                ws.close()
-            with contextlib.suppress(OSError, ValueError):
-                writer.cleanup()
+        self.book.discard()
