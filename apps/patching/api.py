@@ -195,6 +195,7 @@ class JumperSerializer(serializers.ModelSerializer):
 
 class PatchEventSerializer(serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    action_label = serializers.CharField(source="get_action_display", read_only=True)
 
     class Meta:
         model = PatchEvent
@@ -203,6 +204,7 @@ class PatchEventSerializer(serializers.ModelSerializer):
             "at",
             "actor",
             "action",
+            "action_label",
             "a_designation",
             "b_designation",
             "extension_number",
@@ -450,7 +452,8 @@ class TraceView(APIView):
 
 class FaultyView(APIView):
     """Mark a terminal or cable pair faulty or working again:
-    POST ``{"designation": "MDF-1/H03/17", "faulty": true, "reason": "…"}`` (a pair: ``R-07/12``)."""
+    POST ``{"designation": "MDF-1/H03/17", "faulty": true, "reason": "…", "reference": "…"}``
+    (a pair: ``R-07/12``; the reference, a fault or work order, is optional)."""
 
     permission_classes = [IsAuthenticated]
 
@@ -472,14 +475,16 @@ class FaultyView(APIView):
                 status=400,
             )
         try:
+            fields = {
+                "faulty": faulty,
+                "actor": request.user,
+                "reason": str(data.get("reason") or ""),
+                "reference": str(data.get("reference") or ""),
+            }
             if isinstance(obj, Terminal):
-                obj = services.terminal_set_faulty(
-                    terminal=obj, faulty=faulty, actor=request.user, reason=data.get("reason", "")
-                )
+                obj = services.terminal_set_faulty(terminal=obj, **fields)
             else:
-                obj = services.pair_set_faulty(
-                    pair=obj, faulty=faulty, actor=request.user, reason=data.get("reason", "")
-                )
+                obj = services.pair_set_faulty(pair=obj, **fields)
         except DjangoValidationError as exc:
             return _error_response(exc)
         return Response({"designation": obj.designation, "faulty": obj.faulty})

@@ -140,3 +140,4 @@ class FaultyForm(forms.Form):
         widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "MDF-1/H03/17, R-07/12"}),
     )
     reason = forms.CharField(label=_("Reason"), max_length=200)
+    reference = forms.CharField(label=_("Work order or fault"), max_length=60, required=False)

@@ -18,7 +18,9 @@ Stable entry points:
   ``(rows, total)`` for one page: at most seven queries whatever the page size or data size.
 - ``distribution_table_diff(*, before, after, filters=None)``: rows added, removed and changed.
 - ``jumper_history(*, since=None, until=None, designation=None, actor=None, reference=None,
-  action=None, extension=None)``: a queryset of ``PatchEvent``, newest first.
+  action=None, extension=None)``: a queryset of ``PatchEvent``, newest first: every change
+  to the patch table (jumpers, extensions, reservations, fault marks).
+- ``designation_history(obj, *, limit=50)``: one terminal's or cable pair's history entries.
 - ``patch_checks(*, limit=200)``: the problems the checks page lists.
 - ``terminal_status(terminal)``: free, in use, reserved or faulty.
 - ``subscribed_departments()``: the departments told of added, removed and changed telephones.
@@ -929,6 +931,16 @@ def jumper_history(
     if extension:
         qs = qs.filter(extension_number=str(extension))
     return qs.order_by("-at", "-pk")
+
+
+def designation_history(obj, *, limit=50) -> list[PatchEvent]:
+    """Return the newest history entries of one terminal or cable pair (jumpers, reservations, faults)."""
+    qs = PatchEvent.objects.select_related("actor")
+    if isinstance(obj, Terminal):
+        qs = qs.filter(Q(terminal_a=obj) | Q(terminal_b=obj))
+    else:
+        qs = qs.filter(a_designation=obj.designation)
+    return list(qs.order_by("-at", "-pk")[:limit])
 
 
 def jumper_list(*, frame=None):

@@ -13,7 +13,8 @@ as ``Terminal`` objects, ids, or designations such as ``"MDF-1/H03/17"``):
   re-checked against the table as it is now with every terminal row locked in pk order.
 - ``terminal_reserve / terminal_release(*, terminals, reference, actor)``: a work order
   reserves terminals; a reserved terminal can only be jumpered under its reference.
-- ``terminal_set_faulty(*, terminal, faulty, actor, reason)``, ``pair_set_faulty(...)``.
+- ``terminal_set_faulty(*, terminal, faulty, actor, reason, reference="")``,
+  ``pair_set_faulty(*, pair, ...)``: recorded as "marked faulty" / "marked working" history.
 - ``extension_assign(*, number, actor, user_name="", department=None, class_of_service="",
   port=None, outlet=None, notes="", reason="", reference="") -> Extension``;
   ``extension_update(*, extension, actor, reason="", reference="", **fields)``;
@@ -127,23 +128,40 @@ def _occupied_message(terminal: Terminal) -> str:
     )
 
 
-def _record(
-    *, action, actor, at=None, jumper_key=None, a=None, b=None, reason="", reference="", number="", data=None
-):
-    return PatchEvent.objects.create(
+def _event(
+    *,
+    action,
+    actor,
+    at=None,
+    jumper_key=None,
+    a=None,
+    b=None,
+    designation="",
+    reason="",
+    reference="",
+    number="",
+    data=None,
+) -> PatchEvent:
+    return PatchEvent(
         at=at or timezone.now(),
         actor=actor,
         action=action,
         jumper_key=jumper_key,
         terminal_a=a,
         terminal_b=b,
-        a_designation=a.designation if a else "",
+        a_designation=a.designation if a else designation,
         b_designation=b.designation if b else "",
         extension_number=number,
         reason=(reason or "")[:200],
         reference=(reference or "")[:60],
         data=data or {},
     )
+
+
+def _record(**kwargs) -> PatchEvent:
+    event = _event(**kwargs)
+    event.save(force_insert=True)
+    return event
 
 
 def _require_reason(reason):
@@ -398,20 +416,19 @@ def terminal_release(*, terminals, reference, actor) -> list[Terminal]:
     return released
 
 
-@transaction.atomic
-def terminal_set_faulty(*, terminal, faulty: bool, actor, reason="") -> Terminal:
-    _require_reason(reason)
-    t = terminal_resolve(terminal, lock=True)
-    if t.faulty != bool(faulty):
-        t.faulty = bool(faulty)
-        t.save(update_fields=["faulty"])
-        _log_faulty(t, faulty=t.faulty, actor=actor, reason=reason)
-    return t
-
-
-def _log_faulty(obj, *, faulty, actor, reason):
+def _log_fault(obj, *, kind, faulty, actor, reason, reference):
+    """Record a fault mark in the patch-table history and in the shared audit trail."""
     from apps.core.audit import audit_log_event
 
+    _record(
+        action=PatchEvent.Action.FAULTY if faulty else PatchEvent.Action.WORKING,
+        actor=actor,
+        a=obj if kind == "terminal" else None,
+        designation=obj.designation,
+        reason=reason,
+        reference=reference,
+        data={"kind": kind},
+    )
     state = "faulty" if faulty else "working"
     audit_log_event(
         obj=obj, actor=actor, message=reason, changes={"faulty": [None, state], "reason": [None, reason]}
@@ -419,7 +436,20 @@ def _log_faulty(obj, *, faulty, actor, reason):
 
 
 @transaction.atomic
-def pair_set_faulty(*, pair, faulty: bool, actor, reason="") -> CablePair:
+def terminal_set_faulty(*, terminal, faulty: bool, actor, reason="", reference="") -> Terminal:
+    """Mark a terminal faulty or working again, with a reason; a change is written to the history."""
+    _require_reason(reason)
+    t = terminal_resolve(terminal, lock=True)
+    if t.faulty != bool(faulty):
+        t.faulty = bool(faulty)
+        t.save(update_fields=["faulty"])
+        _log_fault(t, kind="terminal", faulty=t.faulty, actor=actor, reason=reason, reference=reference)
+    return t
+
+
+@transaction.atomic
+def pair_set_faulty(*, pair, faulty: bool, actor, reason="", reference="") -> CablePair:
+    """Mark a cable pair faulty or working again, with a reason; a change is written to the history."""
     _require_reason(reason)
     if isinstance(pair, CablePair):
         pair = pair.pk
@@ -433,7 +463,7 @@ def pair_set_faulty(*, pair, faulty: bool, actor, reason="") -> CablePair:
     if pair.faulty != bool(faulty):
         pair.faulty = bool(faulty)
         pair.save(update_fields=["faulty"])
-        _log_faulty(pair, faulty=pair.faulty, actor=actor, reason=reason)
+        _log_fault(pair, kind="pair", faulty=pair.faulty, actor=actor, reason=reason, reference=reference)
     return pair
 
 

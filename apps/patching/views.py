@@ -444,25 +444,6 @@ def _fault_target(text):
     return obj if isinstance(obj, (Terminal, CablePair)) else None
 
 
-def _fault_history(obj):
-    from apps.core.audit import audit_entries_for
-
-    out = []
-    for entry in audit_entries_for(obj)[:50]:
-        changes = entry.changes_dict if hasattr(entry, "changes_dict") else {}
-        if "reason" not in changes or "faulty" not in changes:
-            continue
-        out.append(
-            {
-                "at": entry.timestamp,
-                "actor": entry.actor,
-                "faulty": changes["faulty"][1] == "faulty",
-                "reason": changes["reason"][1],
-            }
-        )
-    return out
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def faulty(request):
@@ -485,6 +466,7 @@ def faulty(request):
                             faulty=faulty_now,
                             actor=request.user,
                             reason=form.cleaned_data["reason"],
+                            reference=form.cleaned_data["reference"],
                         )
                     else:
                         services.pair_set_faulty(
@@ -492,6 +474,7 @@ def faulty(request):
                             faulty=faulty_now,
                             actor=request.user,
                             reason=form.cleaned_data["reason"],
+                            reference=form.cleaned_data["reference"],
                         )
                 except ValidationError as exc:
                     _form_error(form, exc)
@@ -507,7 +490,7 @@ def faulty(request):
     if obj is not None:
         context["is_pair"] = isinstance(obj, CablePair)
         context["status"] = selectors.terminal_status(obj) if isinstance(obj, Terminal) else None
-        context["history"] = _fault_history(obj)
+        context["history"] = selectors.designation_history(obj)
     return render(request, "patching/faulty.html", context)
 
 
