@@ -166,6 +166,37 @@ def main():
 
     print(f"type-ahead (free terminals): median {timed(typeahead):.1f} ms (CPU {cpu_of(typeahead):.1f} ms)")
 
+    # Reserving by hand: a hundred free terminals reserved then released (both all or nothing,
+    # each terminal recorded); the reservations page listing them; a terminal's and a pair's page
+    # with their whole history (fault marks included).
+    spare = [r["designation"] for r in selectors.terminal_search(q="MDF-1/V", free_only=True, limit=100)]
+
+    def reserve_release():
+        services.terminal_reserve(terminals=spare, reference="BENCH", actor=user, strict=True)
+        services.terminal_release(terminals=spare, reference="BENCH", actor=user, strict=True)
+
+    ms = timed(reserve_release, repeat=min(args.repeat, 5))
+    print(
+        f"reserve + release {len(spare)} terminals: median {ms:.1f} ms (CPU {cpu_of(reserve_release):.1f} ms)"
+    )
+    services.terminal_reserve(terminals=spare, reference="BENCH-LIST", actor=user, strict=True)
+    ms, queries = page("/patching/reservations/")
+    print(f"reservations page ({len(spare)} reserved, 50 shown): median {ms}, {queries} queries")
+    services.terminal_release(terminals=spare, reference="BENCH-LIST", actor=user, strict=True)
+    from apps.patching.models import CablePair, JumperEnd
+
+    jumpered = JumperEnd.objects.order_by("pk").values_list("terminal__designation", flat=True).first()
+    pair = (
+        CablePair.objects.exclude(near_terminal=None)
+        .order_by("pk")
+        .values_list("designation", flat=True)[500]
+    )
+    services.pair_set_faulty(pair=pair, faulty=True, actor=user, reason="bench")
+    services.pair_set_faulty(pair=pair, faulty=False, actor=user, reason="bench")
+    for label, designation in (("a jumpered terminal", jumpered), ("a cable pair", pair)):
+        ms, queries = page(f"/patching/faulty/?d={designation}")
+        print(f"terminal page with its history, {label} ({designation}): median {ms}, {queries} queries")
+
     export = workdir / "table.xlsx"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     manage = [sys.executable, str(ROOT / "manage.py")]
