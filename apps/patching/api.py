@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -235,6 +235,7 @@ class MayChangeTerminals(BasePermission):
         return request.user.has_perm("patching.change_terminal")
 
 
+@extend_schema_field({"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]})
 class TerminalsField(serializers.Field):
     """Terminals as a list, or as text: designations, ids and ranges (``MDF-1/H03/1-10``), comma-separated."""
 
