@@ -23,6 +23,12 @@ SQLite / PostgreSQL (two PostgreSQL runs, load 2.3–3.8): table first page 19.9
 32–41 ms (14 queries at 50 and at 200 rows); filtered 17.6 / 34–39 ms; page 100: 21.8 / 33–45 ms;
 search 51 / 121–172 ms; trace 5.8 / 12.3–16.1 ms; export 3.2 / 3.5–5.2 s (command; 2.0 /
 2.3–3.1 s of it writing) at 104 MB; import 10.3 / 13.3–18.5 s.
+
+Reserving by hand and a terminal's page (scale 1.0, same shared machine, load 2.3–4.6; the
+PostgreSQL run was slower throughout, e.g. table first page 43 ms), SQLite / PostgreSQL:
+reserve + release of 100 terminals 84 / 323 ms (CPU 83 / 93 ms); reservations page with 100
+reserved 27 / 122 ms (CPU 27 / 28 ms), 8 queries; a terminal's page with its whole history
+9.7 / 54 ms (11 queries), a cable pair's 8.3 / 51 ms (9 queries).
 """
 
 import argparse
