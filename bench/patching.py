@@ -29,6 +29,12 @@ With the workbook written by apps.core.excel's own streaming writer instead of o
 4.3–7.9 s before, 3.1–5.3 s after (start-up alone was 2–3 s at that load); inside it 2.2–4.7 /
 0.8–2.0 s. In one process, median of 5: table_export 2.0–3.5 s (CPU 1.6–1.8 s) before, 0.73–0.95 s
 (CPU 0.29–0.30 s) after, of which reading the 20,000 rows is 0.5–0.6 s; peak RSS 104 / 106 MB.
+
+Reserving by hand and a terminal's page (scale 1.0, same shared machine, load 2.3–4.6; the
+PostgreSQL run was slower throughout, e.g. table first page 43 ms), SQLite / PostgreSQL:
+reserve + release of 100 terminals 84 / 323 ms (CPU 83 / 93 ms); reservations page with 100
+reserved 27 / 122 ms (CPU 27 / 28 ms), 8 queries; a terminal's page with its whole history
+9.7 / 54 ms (11 queries), a cable pair's 8.3 / 51 ms (9 queries).
 """
 
 import argparse
@@ -171,6 +177,37 @@ def main():
         return selectors.terminal_search(q="MDF-2/V0", free_only=True)
 
     print(f"type-ahead (free terminals): median {timed(typeahead):.1f} ms (CPU {cpu_of(typeahead):.1f} ms)")
+
+    # Reserving by hand: a hundred free terminals reserved then released (both all or nothing,
+    # each terminal recorded); the reservations page listing them; a terminal's and a pair's page
+    # with their whole history (fault marks included).
+    spare = [r["designation"] for r in selectors.terminal_search(q="MDF-1/V", free_only=True, limit=100)]
+
+    def reserve_release():
+        services.terminal_reserve(terminals=spare, reference="BENCH", actor=user, strict=True)
+        services.terminal_release(terminals=spare, reference="BENCH", actor=user, strict=True)
+
+    ms = timed(reserve_release, repeat=min(args.repeat, 5))
+    print(
+        f"reserve + release {len(spare)} terminals: median {ms:.1f} ms (CPU {cpu_of(reserve_release):.1f} ms)"
+    )
+    services.terminal_reserve(terminals=spare, reference="BENCH-LIST", actor=user, strict=True)
+    ms, queries = page("/patching/reservations/")
+    print(f"reservations page ({len(spare)} reserved, 50 shown): median {ms}, {queries} queries")
+    services.terminal_release(terminals=spare, reference="BENCH-LIST", actor=user, strict=True)
+    from apps.patching.models import CablePair, JumperEnd
+
+    jumpered = JumperEnd.objects.order_by("pk").values_list("terminal__designation", flat=True).first()
+    pair = (
+        CablePair.objects.exclude(near_terminal=None)
+        .order_by("pk")
+        .values_list("designation", flat=True)[500]
+    )
+    services.pair_set_faulty(pair=pair, faulty=True, actor=user, reason="bench")
+    services.pair_set_faulty(pair=pair, faulty=False, actor=user, reason="bench")
+    for label, designation in (("a jumpered terminal", jumpered), ("a cable pair", pair)):
+        ms, queries = page(f"/patching/faulty/?d={designation}")
+        print(f"terminal page with its history, {label} ({designation}): median {ms}, {queries} queries")
 
     export = workdir / "table.xlsx"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -4,7 +4,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -195,6 +196,7 @@ class JumperSerializer(serializers.ModelSerializer):
 
 class PatchEventSerializer(serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    action_label = serializers.CharField(source="get_action_display", read_only=True)
 
     class Meta:
         model = PatchEvent
@@ -203,6 +205,7 @@ class PatchEventSerializer(serializers.ModelSerializer):
             "at",
             "actor",
             "action",
+            "action_label",
             "a_designation",
             "b_designation",
             "extension_number",
@@ -225,8 +228,52 @@ class BlockViewSet(BaseViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin
     filterset_fields = ["side"]
 
 
+class MayChangeTerminals(BasePermission):
+    """Reserving, releasing and marking terminals needs the patch table's change permission."""
+
+    def has_permission(self, request, view):
+        return request.user.has_perm("patching.change_terminal")
+
+
+@extend_schema_field({"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]})
+class TerminalsField(serializers.Field):
+    """Terminals as a list, or as text: designations, ids and ranges (``MDF-1/H03/1-10``), comma-separated."""
+
+    default_error_messages = {"invalid": gettext_lazy("Give a list of terminals or a text naming them.")}
+
+    def to_internal_value(self, data):
+        if isinstance(data, (str, int)):
+            return [data]
+        if isinstance(data, list) and data and all(isinstance(v, (str, int)) for v in data):
+            return data
+        self.fail("invalid")
+
+    def to_representation(self, value):
+        return value
+
+
+class ReserveSerializer(serializers.Serializer):
+    terminals = TerminalsField(help_text='designations, ids or ranges: ["MDF-1/H03/1-10", "MDF-1/H03/15"]')
+    reference = serializers.CharField(max_length=60, help_text="the work order or note they are kept for")
+
+
+class ReleaseSerializer(serializers.Serializer):
+    terminals = TerminalsField(help_text="designations, ids or ranges")
+    reference = serializers.CharField(
+        max_length=60,
+        required=False,
+        allow_blank=True,
+        help_text="release only terminals reserved for this reference",
+    )
+
+
 class TerminalViewSet(BaseViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
-    """Terminals; ``?q=`` searches designations, ``?free=1`` keeps the free ones."""
+    """Terminals; ``?q=`` searches designations, ``?free=1`` keeps the free ones, ``?reserved=1`` the reserved.
+
+    ``POST reserve/`` ``{"terminals": [...], "reference": "WO-7"}`` reserves free terminals and
+    ``POST release/`` ``{"terminals": [...]}`` releases reserved ones: all or nothing, 409 naming
+    each terminal that is not free (not reserved).
+    """
 
     queryset = Terminal.objects.all()
     serializer_class = TerminalSerializer
@@ -244,7 +291,34 @@ class TerminalViewSet(BaseViewSet, mixins.ListModelMixin, mixins.RetrieveModelMi
             qs = qs.filter(frame__code=self.request.query_params["frame"].upper())
         if self.request.query_params.get("free") == "1":
             qs = qs.filter(jumpered=False, faulty=False, reserved_reference="")
+        if self.request.query_params.get("reserved") == "1":
+            qs = qs.exclude(reserved_reference="")
         return qs.order_by("jumpered", "designation")
+
+    def _reservation(self, request, serializer_class, service):
+        ser = serializer_class(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = ser.validated_data
+        try:
+            done = service(
+                terminals=data["terminals"],
+                reference=data.get("reference", ""),
+                actor=request.user,
+                strict=True,
+            )
+        except DjangoValidationError as exc:
+            return _error_response(exc)
+        return Response({"terminals": TerminalSerializer(done, many=True).data})
+
+    @extend_schema(request=ReserveSerializer, responses={200: dict})
+    @action(detail=False, methods=["post"], permission_classes=[IsAuthenticated, MayChangeTerminals])
+    def reserve(self, request):
+        return self._reservation(request, ReserveSerializer, services.terminal_reserve)
+
+    @extend_schema(request=ReleaseSerializer, responses={200: dict})
+    @action(detail=False, methods=["post"], permission_classes=[IsAuthenticated, MayChangeTerminals])
+    def release(self, request):
+        return self._reservation(request, ReleaseSerializer, services.terminal_release)
 
 
 class PbxPortViewSet(BaseViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
@@ -450,7 +524,8 @@ class TraceView(APIView):
 
 class FaultyView(APIView):
     """Mark a terminal or cable pair faulty or working again:
-    POST ``{"designation": "MDF-1/H03/17", "faulty": true, "reason": "…"}`` (a pair: ``R-07/12``)."""
+    POST ``{"designation": "MDF-1/H03/17", "faulty": true, "reason": "…", "reference": "…"}``
+    (a pair: ``R-07/12``; the reference, a fault or work order, is optional)."""
 
     permission_classes = [IsAuthenticated]
 
@@ -472,14 +547,16 @@ class FaultyView(APIView):
                 status=400,
             )
         try:
+            fields = {
+                "faulty": faulty,
+                "actor": request.user,
+                "reason": str(data.get("reason") or ""),
+                "reference": str(data.get("reference") or ""),
+            }
             if isinstance(obj, Terminal):
-                obj = services.terminal_set_faulty(
-                    terminal=obj, faulty=faulty, actor=request.user, reason=data.get("reason", "")
-                )
+                obj = services.terminal_set_faulty(terminal=obj, **fields)
             else:
-                obj = services.pair_set_faulty(
-                    pair=obj, faulty=faulty, actor=request.user, reason=data.get("reason", "")
-                )
+                obj = services.pair_set_faulty(pair=obj, **fields)
         except DjangoValidationError as exc:
             return _error_response(exc)
         return Response({"designation": obj.designation, "faulty": obj.faulty})

@@ -81,3 +81,84 @@ def pair(cable: str, number: int) -> str:
 
 def outlet(building: str, room: str, number: int) -> str:
     return f"{building}-{room}-{number}"
+
+
+TERMINAL_RANGE_RE = re.compile(
+    r"^(?P<frame>[^/\s]+)/(?P<block>[^/\s]+)/(?P<first>\d{1,4})-(?P<last>\d{1,4})$"
+)
+LIST_SEPARATORS = re.compile(r"[\s,;，；、]+")
+
+
+def terminal_range(text, *, limit: int = 500) -> list[str]:
+    """Return the terminals a range such as ``MDF-1/H03/1-10`` names, in order.
+
+    A single terminal names itself; malformed text, a backwards range or one longer than
+    ``limit`` raises ValidationError.
+    """
+    value = normalise(text).replace("–", "-").replace("—", "-").replace("~", "-")
+    match = TERMINAL_RANGE_RE.match(value)
+    if match is None:
+        return [parse(value, kind=TERMINAL).text]
+    first, last = int(match["first"]), int(match["last"])
+    if first < 1 or last < first:
+        raise ValidationError(
+            _("“%(text)s” is not a range of terminals: the first number comes first."),
+            params={"text": value},
+            code="malformed",
+        )
+    if last - first + 1 > limit:
+        raise ValidationError(
+            _("“%(text)s” names more than %(limit)s terminals."),
+            params={"text": value, "limit": limit},
+            code="too_many",
+        )
+    return [terminal(match["frame"], match["block"], n) for n in range(first, last + 1)]
+
+
+def terminal_list(values, *, limit: int = 500) -> list[str]:
+    """Return the terminals named by designations and ranges, each once, in the order given.
+
+    ``values`` is text (separated by commas, spaces or new lines) or a list of such texts.
+    Every malformed item is named in one ValidationError.
+    """
+    if isinstance(values, str):
+        values = [values]
+    items = [item for value in values for item in LIST_SEPARATORS.split(str(value or "")) if item]
+    names: list[str] = []
+    errors: list[ValidationError] = []
+    for item in items:
+        try:
+            names.extend(terminal_range(item, limit=limit))
+        except ValidationError as exc:
+            errors.append(exc)
+    if errors:
+        raise ValidationError(errors)
+    unique = list(dict.fromkeys(names))
+    if len(unique) > limit:
+        raise ValidationError(
+            _("Name at most %(limit)s terminals at a time."), params={"limit": limit}, code="too_many"
+        )
+    return unique
+
+
+def terminals_text(names) -> str:
+    """Return terminal designations written short: runs of one block as ranges (``MDF-1/V01/01-10``)."""
+    runs: list[list] = []
+    for name in names:
+        match = TERMINAL_RE.match(name)
+        if match is None:
+            runs.append([name, None, None])
+            continue
+        prefix, n = f"{match['frame']}/{match['block']}/", int(match["position"])
+        last = runs[-1] if runs else None
+        if last and last[1] == prefix and last[2][1] == n - 1:
+            last[2][1] = n
+        else:
+            runs.append([name, prefix, [n, n]])
+    parts = []
+    for name, prefix, span in runs:
+        if prefix is None or span[0] == span[1]:
+            parts.append(name)
+        else:
+            parts.append(f"{name}-{span[1]:02d}")
+    return ", ".join(parts)

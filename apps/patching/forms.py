@@ -140,3 +140,41 @@ class FaultyForm(forms.Form):
         widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "MDF-1/H03/17, R-07/12"}),
     )
     reason = forms.CharField(label=_("Reason"), max_length=200)
+    reference = forms.CharField(label=_("Work order or fault"), max_length=60, required=False)
+
+
+def _terminals_widget(kind):
+    widget = _designation_widget(kind, "MDF-1/H03/1-10, MDF-1/H03/15")
+    widget.attrs["data-typeahead-multi"] = "1"
+    return widget
+
+
+class ReserveForm(forms.Form):
+    terminals = forms.CharField(
+        label=_("Terminals"),
+        max_length=2000,
+        widget=_terminals_widget("terminal-free"),
+        help_text=_("One or more terminals or ranges, such as MDF-1/H03/1-10."),
+    )
+    reference = forms.CharField(
+        label=_("Work order or note"),
+        max_length=60,
+        help_text=_("What the terminals are kept for; only a jumper under this reference may use them."),
+    )
+
+
+class ReleaseForm(forms.Form):
+    terminals = forms.CharField(
+        label=_("Terminals"), max_length=2000, required=False, widget=_terminals_widget("terminal-reserved")
+    )
+    reference = forms.CharField(
+        label=_("Only those reserved for"),
+        max_length=60,
+        required=False,
+        help_text=_("Leave empty to release them whatever they are reserved for."),
+    )
+
+
+class ReservationFilterForm(forms.Form):
+    q = forms.CharField(label=_("Terminal or reference"), required=False)
+    frame = forms.CharField(label=_("Frame"), required=False)

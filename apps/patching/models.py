@@ -407,7 +407,13 @@ class JumperEnd(models.Model):
 
 
 class PatchEvent(models.Model):
-    """An append-only history entry: who, when, what, both ends, why, and what for."""
+    """An append-only history entry: who, when, what, both ends, why, and what for.
+
+    Jumper changes fill both ends; a reservation, a release or a fault mark fills end A only
+    (a terminal, or for a cable pair's fault its designation with no terminal: ``data["kind"]``
+    says which). Only connect and disconnect rebuild past jumpers, only the extension actions
+    past extensions.
+    """
 
     class Action(models.TextChoices):
         CONNECT = "connect", _("Connect")
@@ -417,6 +423,8 @@ class PatchEvent(models.Model):
         EXTENSION_ADD = "extension_add", _("Extension added")
         EXTENSION_CHANGE = "extension_change", _("Extension changed")
         EXTENSION_REMOVE = "extension_remove", _("Extension removed")
+        FAULTY = "faulty", _("Marked faulty")
+        WORKING = "working", _("Marked working")
 
     at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
@@ -455,6 +463,8 @@ class PatchEvent(models.Model):
             models.Index(fields=["terminal_a", "at"], name="patchevent_a_idx"),
             models.Index(fields=["terminal_b", "at"], name="patchevent_b_idx"),
             models.Index(fields=["action", "at"], name="patchevent_action_idx"),
+            # A cable pair's fault marks are found by its designation (pairs have no foreign key here).
+            models.Index(fields=["a_designation", "at"], name="patchevent_a_name_idx"),
         ]
 
     def __str__(self):

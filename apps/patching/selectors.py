@@ -4,7 +4,8 @@ Stable entry points:
 
 - ``designation_resolve(text)``: the Terminal, PbxPort, CablePair, Outlet or Extension a
   designation (or an extension number) names, or None.
-- ``terminal_search(*, q, free_only=False, used_only=False, frame=None, side=None, limit=20)`` and
+- ``terminal_search(*, q, free_only=False, used_only=False, reserved_only=False, frame=None,
+  side=None, limit=20)`` and
   ``port_search(*, q, free_only=False, limit=20)``: type-ahead results, free ones first,
   as dicts ``{"id", "designation", "status", "label"}``.
 - ``extension_trace(*, extension=None, outlet=None, room=None, port=None, terminal=None, text=None)``:
@@ -18,7 +19,10 @@ Stable entry points:
   ``(rows, total)`` for one page: at most seven queries whatever the page size or data size.
 - ``distribution_table_diff(*, before, after, filters=None)``: rows added, removed and changed.
 - ``jumper_history(*, since=None, until=None, designation=None, actor=None, reference=None,
-  action=None, extension=None)``: a queryset of ``PatchEvent``, newest first.
+  action=None, extension=None)``: a queryset of ``PatchEvent``, newest first: every change
+  to the patch table (jumpers, extensions, reservations, fault marks).
+- ``designation_history(obj, *, limit=50)``: one terminal's or cable pair's history entries.
+- ``reservation_list(*, q="", frame=None)``: the reserved terminals (a queryset).
 - ``patch_checks(*, limit=200)``: the problems the checks page lists.
 - ``terminal_status(terminal)``: free, in use, reserved or faulty.
 - ``subscribed_departments()``: the departments told of added, removed and changed telephones.
@@ -134,7 +138,9 @@ def _status_of(row) -> str:
     return Terminal.Status.FREE
 
 
-def terminal_search(*, q="", free_only=False, used_only=False, frame=None, side=None, limit=20) -> list[dict]:
+def terminal_search(
+    *, q="", free_only=False, used_only=False, reserved_only=False, frame=None, side=None, limit=20
+) -> list[dict]:
     """Terminals whose designation contains ``q``, free ones first (for type-ahead)."""
     value = d.normalise(q)
     qs = Terminal.objects.annotate(jumpered=Exists(JumperEnd.objects.filter(terminal=OuterRef("pk"))))
@@ -152,6 +158,8 @@ def terminal_search(*, q="", free_only=False, used_only=False, frame=None, side=
         qs = qs.filter(jumpered=False, faulty=False, reserved_reference="")
     if used_only:
         qs = qs.filter(jumpered=True)
+    if reserved_only:
+        qs = qs.exclude(reserved_reference="")
     rows = list(
         qs.order_by("jumpered", "faulty", "designation").values(
             "id", "designation", "faulty", "reserved_reference", "jumpered", "side"
@@ -929,6 +937,27 @@ def jumper_history(
     if extension:
         qs = qs.filter(extension_number=str(extension))
     return qs.order_by("-at", "-pk")
+
+
+def designation_history(obj, *, limit=50) -> list[PatchEvent]:
+    """Return the newest history entries of one terminal or cable pair (jumpers, reservations, faults)."""
+    qs = PatchEvent.objects.select_related("actor")
+    if isinstance(obj, Terminal):
+        qs = qs.filter(Q(terminal_a=obj) | Q(terminal_b=obj))
+    else:
+        qs = qs.filter(a_designation=obj.designation)
+    return list(qs.order_by("-at", "-pk")[:limit])
+
+
+def reservation_list(*, q="", frame=None):
+    """Return the reserved terminals, by reference then designation; ``q`` matches either."""
+    qs = Terminal.objects.exclude(reserved_reference="").select_related("reserved_by")
+    value = d.normalise(q)
+    if value:
+        qs = qs.filter(Q(designation__startswith=value) | Q(reserved_reference__iexact=value))
+    if frame:
+        qs = qs.filter(frame__code=d.normalise(frame))
+    return qs.order_by("reserved_reference", "designation")
 
 
 def jumper_list(*, frame=None):

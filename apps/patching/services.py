@@ -11,9 +11,12 @@ as ``Terminal`` objects, ids, or designations such as ``"MDF-1/H03/17"``):
   ``{"action": "connect", "terminal_a": ..., "terminal_b": ..., "reason": ...}`` or
   ``{"action": "disconnect", "terminal": ...}`` (or ``"jumper"``); all or nothing,
   re-checked against the table as it is now with every terminal row locked in pk order.
-- ``terminal_reserve / terminal_release(*, terminals, reference, actor)``: a work order
-  reserves terminals; a reserved terminal can only be jumpered under its reference.
-- ``terminal_set_faulty(*, terminal, faulty, actor, reason)``, ``pair_set_faulty(...)``.
+- ``terminal_reserve / terminal_release(*, terminals, reference, actor, strict=False)``: a work
+  order (or an engineer by hand, ``strict=True``) reserves terminals; a reserved terminal can
+  only be jumpered under its reference. ``terminals`` may hold ranges (``MDF-1/H03/1-10``).
+- ``terminals_resolve(values, *, field="terminals") -> list[Terminal]``.
+- ``terminal_set_faulty(*, terminal, faulty, actor, reason, reference="")``,
+  ``pair_set_faulty(*, pair, ...)``: recorded as "marked faulty" / "marked working" history.
 - ``extension_assign(*, number, actor, user_name="", department=None, class_of_service="",
   port=None, outlet=None, notes="", reason="", reference="") -> Extension``;
   ``extension_update(*, extension, actor, reason="", reference="", **fields)``;
@@ -127,23 +130,40 @@ def _occupied_message(terminal: Terminal) -> str:
     )
 
 
-def _record(
-    *, action, actor, at=None, jumper_key=None, a=None, b=None, reason="", reference="", number="", data=None
-):
-    return PatchEvent.objects.create(
+def _event(
+    *,
+    action,
+    actor,
+    at=None,
+    jumper_key=None,
+    a=None,
+    b=None,
+    designation="",
+    reason="",
+    reference="",
+    number="",
+    data=None,
+) -> PatchEvent:
+    return PatchEvent(
         at=at or timezone.now(),
         actor=actor,
         action=action,
         jumper_key=jumper_key,
         terminal_a=a,
         terminal_b=b,
-        a_designation=a.designation if a else "",
+        a_designation=a.designation if a else designation,
         b_designation=b.designation if b else "",
         extension_number=number,
         reason=(reason or "")[:200],
         reference=(reference or "")[:60],
         data=data or {},
     )
+
+
+def _record(**kwargs) -> PatchEvent:
+    event = _event(**kwargs)
+    event.save(force_insert=True)
+    return event
 
 
 def _require_reason(reason):
@@ -354,64 +374,175 @@ def patch_plan_apply(*, steps, actor, reference) -> list:
 # --- reservations and faults -------------------------------------------------------------------
 
 
-@transaction.atomic
-def terminal_reserve(*, terminals, reference, actor) -> list[Terminal]:
-    """Reserve free terminals for a work order (``reference``); PatchConflict if one is taken."""
-    if not (reference or "").strip():
-        raise ValidationError({"reference": _sentence(_("A reservation needs a reference."))})
-    resolved = [terminal_resolve(t) for t in terminals]
-    locked = _lock_terminals([t.pk for t in resolved])
-    busy = set(JumperEnd.objects.filter(terminal__in=locked).values_list("terminal_id", flat=True))
-    now = timezone.now()
-    for t in locked.values():
-        if t.reserved_reference and t.reserved_reference != reference:
-            raise _conflict(
-                _("%(terminal)s is reserved for %(reference)s."),
-                {"terminal": t.designation, "reference": t.reserved_reference},
-            )
-        if t.faulty:
-            raise _conflict(_("%(terminal)s is marked faulty."), {"terminal": t.designation})
-        if t.pk in busy:
-            raise PatchConflict(_occupied_message(t))
-    for t in locked.values():
-        t.reserved_reference, t.reserved_at, t.reserved_by = reference, now, actor
-        t.save(update_fields=["reserved_reference", "reserved_at", "reserved_by"])
-        _record(
-            action=PatchEvent.Action.RESERVE, actor=actor, at=now, a=t, reason=reference, reference=reference
-        )
-    return list(locked.values())
+def terminals_resolve(values, *, field: str = "terminals") -> list[Terminal]:
+    """Return the terminals named by objects, ids, designations or ranges (``MDF-1/H03/1-10``).
 
-
-@transaction.atomic
-def terminal_release(*, terminals, reference, actor) -> list[Terminal]:
-    """Release terminals reserved under ``reference`` (others are left alone)."""
-    resolved = [terminal_resolve(t) for t in terminals]
-    locked = _lock_terminals([t.pk for t in resolved])
-    released = []
-    for t in locked.values():
-        if t.reserved_reference != reference:
+    One query for all the designations; every malformed or unknown one is named in a single
+    ValidationError on ``field``. Each terminal comes once, in the order given.
+    """
+    if isinstance(values, (str, int, Terminal)):
+        values = [values]
+    found: list = []
+    names: list[str] = []
+    ids: list[int] = []
+    errors: list = []
+    for value in values:
+        if isinstance(value, Terminal):
+            found.append(value)
+        elif isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
+            ids.append(int(value))
+            found.append(("id", int(value)))
+        else:
+            try:
+                for name in d.terminal_list(value):
+                    names.append(name)
+                    found.append(("name", name))
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+    by_name = {t.designation: t for t in Terminal.objects.filter(designation__in=names)} if names else {}
+    by_id = {t.pk: t for t in Terminal.objects.filter(pk__in=ids)} if ids else {}
+    out: dict[int, Terminal] = {}
+    for item in found:
+        if isinstance(item, Terminal):
+            out.setdefault(item.pk, item)
             continue
+        how, key = item
+        t = by_name.get(key) if how == "name" else by_id.get(key)
+        if t is None:
+            message = (
+                _("There is no terminal %(name)s.")
+                if how == "name"
+                else _("There is no terminal number %(id)s.")
+            )
+            errors.append(_sentence(message, {"name": key, "id": key}))
+        else:
+            out.setdefault(t.pk, t)
+    if not errors and not out:
+        errors.append(_sentence(_("Name at least one terminal.")))
+    if errors:
+        raise ValidationError({field: list(dict.fromkeys(errors))})
+    return list(out.values())
+
+
+def _in_order(locked: dict[int, Terminal], resolved: list[Terminal]) -> list[Terminal]:
+    return [locked[t.pk] for t in resolved if t.pk in locked]
+
+
+@transaction.atomic
+def terminal_reserve(*, terminals, reference, actor, strict: bool = False) -> list[Terminal]:
+    """Reserve free terminals for a work order or another reason (``reference``); all or nothing.
+
+    A terminal that is faulty, jumpered or reserved for another reference is a PatchConflict
+    naming every such terminal, and nothing is reserved. ``strict`` (reserving by hand) also
+    refuses a terminal already reserved under the same reference; a work order re-reserving
+    its own terminals does not.
+    """
+    reference = (reference or "").strip()
+    if not reference:
+        raise ValidationError({"reference": _sentence(_("A reservation needs a reference."))})
+    if len(reference) > 60:
+        raise ValidationError(
+            {"reference": _sentence(_("A reference has at most %(n)s characters."), {"n": 60})}
+        )
+    resolved = terminals_resolve(terminals)
+    locked = _in_order(_lock_terminals([t.pk for t in resolved]), resolved)
+    busy = set(JumperEnd.objects.filter(terminal__in=locked).values_list("terminal_id", flat=True))
+    problems = []
+    for t in locked:
+        if t.faulty:
+            problems.append(_sentence(_("%(terminal)s is marked faulty."), {"terminal": t.designation}))
+        elif t.reserved_reference and (strict or t.reserved_reference != reference):
+            problems.append(
+                _sentence(
+                    _("%(terminal)s is reserved for %(reference)s."),
+                    {"terminal": t.designation, "reference": t.reserved_reference},
+                )
+            )
+        elif t.pk in busy:
+            problems.append(_occupied_message(t))
+    if problems:
+        raise PatchConflict(problems)
+    now = timezone.now()
+    for t in locked:
+        t.reserved_reference, t.reserved_at, t.reserved_by = reference, now, actor
+    Terminal.objects.bulk_update(locked, ["reserved_reference", "reserved_at", "reserved_by"])
+    PatchEvent.objects.bulk_create(
+        [
+            _event(
+                action=PatchEvent.Action.RESERVE,
+                actor=actor,
+                at=now,
+                a=t,
+                reason=reference,
+                reference=reference,
+            )
+            for t in locked
+        ]
+    )
+    return locked
+
+
+@transaction.atomic
+def terminal_release(*, terminals, reference, actor, strict: bool = False) -> list[Terminal]:
+    """Release terminals reserved under ``reference``.
+
+    A work order's release leaves the others alone. ``strict`` (releasing by hand) releases
+    every named terminal whatever it was reserved for (or, given a ``reference``, only under
+    that one), and is a PatchConflict naming each terminal that is not so reserved, releasing
+    nothing then. Each release is recorded under the reference the terminal was reserved for.
+    """
+    reference = (reference or "").strip()
+    resolved = terminals_resolve(terminals)
+    locked = _in_order(_lock_terminals([t.pk for t in resolved]), resolved)
+    if strict:
+        problems = []
+        for t in locked:
+            if not t.reserved_reference:
+                problems.append(_sentence(_("%(terminal)s is not reserved."), {"terminal": t.designation}))
+            elif reference and t.reserved_reference != reference:
+                problems.append(
+                    _sentence(
+                        _("%(terminal)s is reserved for %(reference)s, not for %(given)s."),
+                        {"terminal": t.designation, "reference": t.reserved_reference, "given": reference},
+                    )
+                )
+        if problems:
+            raise PatchConflict(problems)
+        released = locked
+    else:
+        released = [t for t in locked if t.reserved_reference and t.reserved_reference == reference]
+    now = timezone.now()
+    events = [
+        _event(
+            action=PatchEvent.Action.RELEASE,
+            actor=actor,
+            at=now,
+            a=t,
+            reason=t.reserved_reference,
+            reference=t.reserved_reference,
+        )
+        for t in released
+    ]
+    for t in released:
         t.reserved_reference, t.reserved_at, t.reserved_by = "", None, None
-        t.save(update_fields=["reserved_reference", "reserved_at", "reserved_by"])
-        _record(action=PatchEvent.Action.RELEASE, actor=actor, a=t, reason=reference, reference=reference)
-        released.append(t)
+    Terminal.objects.bulk_update(released, ["reserved_reference", "reserved_at", "reserved_by"])
+    PatchEvent.objects.bulk_create(events)
     return released
 
 
-@transaction.atomic
-def terminal_set_faulty(*, terminal, faulty: bool, actor, reason="") -> Terminal:
-    _require_reason(reason)
-    t = terminal_resolve(terminal, lock=True)
-    if t.faulty != bool(faulty):
-        t.faulty = bool(faulty)
-        t.save(update_fields=["faulty"])
-        _log_faulty(t, faulty=t.faulty, actor=actor, reason=reason)
-    return t
-
-
-def _log_faulty(obj, *, faulty, actor, reason):
+def _log_fault(obj, *, kind, faulty, actor, reason, reference):
+    """Record a fault mark in the patch-table history and in the shared audit trail."""
     from apps.core.audit import audit_log_event
 
+    _record(
+        action=PatchEvent.Action.FAULTY if faulty else PatchEvent.Action.WORKING,
+        actor=actor,
+        a=obj if kind == "terminal" else None,
+        designation=obj.designation,
+        reason=reason,
+        reference=reference,
+        data={"kind": kind},
+    )
     state = "faulty" if faulty else "working"
     audit_log_event(
         obj=obj, actor=actor, message=reason, changes={"faulty": [None, state], "reason": [None, reason]}
@@ -419,7 +550,20 @@ def _log_faulty(obj, *, faulty, actor, reason):
 
 
 @transaction.atomic
-def pair_set_faulty(*, pair, faulty: bool, actor, reason="") -> CablePair:
+def terminal_set_faulty(*, terminal, faulty: bool, actor, reason="", reference="") -> Terminal:
+    """Mark a terminal faulty or working again, with a reason; a change is written to the history."""
+    _require_reason(reason)
+    t = terminal_resolve(terminal, lock=True)
+    if t.faulty != bool(faulty):
+        t.faulty = bool(faulty)
+        t.save(update_fields=["faulty"])
+        _log_fault(t, kind="terminal", faulty=t.faulty, actor=actor, reason=reason, reference=reference)
+    return t
+
+
+@transaction.atomic
+def pair_set_faulty(*, pair, faulty: bool, actor, reason="", reference="") -> CablePair:
+    """Mark a cable pair faulty or working again, with a reason; a change is written to the history."""
     _require_reason(reason)
     if isinstance(pair, CablePair):
         pair = pair.pk
@@ -433,7 +577,7 @@ def pair_set_faulty(*, pair, faulty: bool, actor, reason="") -> CablePair:
     if pair.faulty != bool(faulty):
         pair.faulty = bool(faulty)
         pair.save(update_fields=["faulty"])
-        _log_faulty(pair, faulty=pair.faulty, actor=actor, reason=reason)
+        _log_fault(pair, kind="pair", faulty=pair.faulty, actor=actor, reason=reason, reference=reference)
     return pair
 
 

@@ -40,6 +40,13 @@ register_nav(
         order=55,
     ),
     NavItem(
+        _("Reserved terminals"),
+        "patching:reservations",
+        section="patching",
+        permissions=("patching.change_terminal",),
+        order=56,
+    ),
+    NavItem(
         _("Checks"), "patching:checks", section="patching", permissions=("patching.view_jumper",), order=50
     ),
     NavItem(

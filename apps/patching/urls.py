@@ -15,6 +15,7 @@ urlpatterns = [
     path("frames/", views.frame_list, name="frames"),
     path("frames/<str:code>/", views.frame_detail, name="frame"),
     path("faulty/", views.faulty, name="faulty"),
+    path("reservations/", views.reservations, name="reservations"),
     path("checks/", views.checks, name="checks"),
     path("import/", views.import_view, name="import"),
     path("extensions/new/", views.extension_edit, name="extension_new"),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from apps.accounts.models import Department, User
 from apps.core.excel import XLSX_CONTENT_TYPE, Column, SpreadsheetError, StreamedWorkbook
 
+from . import designations as d
 from . import frames as frame_reads
 from . import selectors, services
 from .excel_io import table_export, table_import
@@ -26,6 +27,9 @@ from .forms import (
     HistoryFilterForm,
     ImportForm,
     MoveForm,
+    ReleaseForm,
+    ReservationFilterForm,
+    ReserveForm,
     SubscriptionForm,
     TableFilterForm,
 )
@@ -427,6 +431,10 @@ def search(request, kind):
     q = request.GET.get("q", "")
     if kind == "terminals":
         results = selectors.terminal_search(q=q, free_only=request.GET.get("free") == "1")
+    elif kind == "free-terminals":
+        results = selectors.terminal_search(q=q, free_only=True)
+    elif kind == "reserved-terminals":
+        results = selectors.terminal_search(q=q, reserved_only=True)
     elif kind == "used-terminals":
         results = selectors.terminal_search(q=q, used_only=True)
     elif kind == "ports":
@@ -442,25 +450,6 @@ def _fault_target(text):
     """The terminal or cable pair a designation names, or None."""
     obj = selectors.designation_resolve(text) if text else None
     return obj if isinstance(obj, (Terminal, CablePair)) else None
-
-
-def _fault_history(obj):
-    from apps.core.audit import audit_entries_for
-
-    out = []
-    for entry in audit_entries_for(obj)[:50]:
-        changes = entry.changes_dict if hasattr(entry, "changes_dict") else {}
-        if "reason" not in changes or "faulty" not in changes:
-            continue
-        out.append(
-            {
-                "at": entry.timestamp,
-                "actor": entry.actor,
-                "faulty": changes["faulty"][1] == "faulty",
-                "reason": changes["reason"][1],
-            }
-        )
-    return out
 
 
 @login_required
@@ -485,6 +474,7 @@ def faulty(request):
                             faulty=faulty_now,
                             actor=request.user,
                             reason=form.cleaned_data["reason"],
+                            reference=form.cleaned_data["reference"],
                         )
                     else:
                         services.pair_set_faulty(
@@ -492,6 +482,7 @@ def faulty(request):
                             faulty=faulty_now,
                             actor=request.user,
                             reason=form.cleaned_data["reason"],
+                            reference=form.cleaned_data["reference"],
                         )
                 except ValidationError as exc:
                     _form_error(form, exc)
@@ -507,7 +498,7 @@ def faulty(request):
     if obj is not None:
         context["is_pair"] = isinstance(obj, CablePair)
         context["status"] = selectors.terminal_status(obj) if isinstance(obj, Terminal) else None
-        context["history"] = _fault_history(obj)
+        context["history"] = selectors.designation_history(obj)
     return render(request, "patching/faulty.html", context)
 
 
@@ -526,3 +517,72 @@ def frame_detail(request, code):
     if frame is None:
         raise Http404
     return render(request, "patching/frame.html", {"frame": frame, "blocks": frame_reads.frame_blocks(frame)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reservations(request):
+    """Reserve free terminals for a work order or a note, and release reserved ones, by hand."""
+    _require(request, "patching.view_terminal")
+    action = request.POST.get("action") if request.method == "POST" else None
+    forms = {
+        "reserve": ReserveForm(
+            request.POST if action == "reserve" else None,
+            prefix="reserve",
+            initial={"terminals": request.GET.get("reserve", "")},
+        ),
+        "release": ReleaseForm(
+            request.POST if action == "release" else None,
+            prefix="release",
+            initial={"terminals": request.GET.get("release", "")},
+        ),
+    }
+    if action in forms:
+        _require(request, "patching.change_terminal")
+        form = forms[action]
+        if form.is_valid():
+            data = form.cleaned_data
+            named = [data["terminals"]] + request.POST.getlist("selected")
+            try:
+                if action == "reserve":
+                    done = services.terminal_reserve(
+                        terminals=named, reference=data["reference"], actor=request.user, strict=True
+                    )
+                    messages.success(
+                        request,
+                        _("Reserved for %(reference)s: %(terminals)s.")
+                        % {
+                            "reference": data["reference"].strip(),
+                            "terminals": d.terminals_text(t.designation for t in done),
+                        },
+                    )
+                else:
+                    done = services.terminal_release(
+                        terminals=named, reference=data["reference"], actor=request.user, strict=True
+                    )
+                    messages.success(
+                        request,
+                        _("Released: %(terminals)s.")
+                        % {"terminals": d.terminals_text(t.designation for t in done)},
+                    )
+                return redirect(reverse("patching:reservations") + _keep_query(request))
+            except ValidationError as exc:
+                _form_error(form, exc)
+    filters = ReservationFilterForm(request.GET or None)
+    q, frame = "", ""
+    if filters.is_bound and filters.is_valid():
+        q, frame = filters.cleaned_data["q"], filters.cleaned_data["frame"]
+    page_obj = Paginator(selectors.reservation_list(q=q, frame=frame), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "patching/reservations.html",
+        {"forms": forms, "action": action, "filters": filters, "page_obj": page_obj},
+    )
+
+
+def _keep_query(request) -> str:
+    """The list's filters and page, kept across a post."""
+    kept = request.GET.copy()
+    for key in ("reserve", "release"):
+        kept.pop(key, None)
+    return "?" + kept.urlencode() if kept else ""

@@ -54,3 +54,44 @@ def test_an_engineer_connects_finds_traces_and_disconnects_a_jumper(live_server,
     page.click("[data-testid=disconnect-submit]")
     page.wait_for_selector("text=已拆除 MDF-1/V01/04 上的跳线")
     assert not Jumper.objects.filter(terminal_a__designation="MDF-1/H01/04").exists()
+
+
+def test_an_engineer_reserves_picked_terminals_and_a_range_then_releases_them(live_server, page):
+    from apps.patching.models import Terminal
+
+    plant = Plant(size=10)
+    plant.add_phone(1)
+    login(page, live_server, plant.actor.username)
+
+    page.goto(f"{live_server.url}/patching/frames/MDF-1/")
+    page.click("[data-testid=reservations-link]")
+    _pick(page, "reserve-terminals", "MDF-1/V01/0", "MDF-1/V01/02")
+    control = page.locator("#id_reserve-terminals-ts-control")
+    control.fill("MDF-1/V01/5-7")
+    control.press("Enter")
+    page.fill("#id_reserve-reference", "WO-77")
+    page.click("[data-testid=reserve-submit]")
+    page.wait_for_selector("text=已为 WO-77 预留：MDF-1/V01/02, MDF-1/V01/05-07。")
+    reserved = Terminal.objects.exclude(reserved_reference="").order_by("designation")
+    assert list(reserved.values_list("designation", flat=True)) == [
+        "MDF-1/V01/02",
+        "MDF-1/V01/05",
+        "MDF-1/V01/06",
+        "MDF-1/V01/07",
+    ]
+
+    page.locator("[data-testid='reserved-MDF-1/V01/05'] input[type=checkbox]").check()
+    page.locator("[data-testid='reserved-MDF-1/V01/06'] input[type=checkbox]").check()
+    page.click("[data-testid=release-selected]")
+    page.wait_for_selector("text=已释放预留：MDF-1/V01/05-06。")
+    assert reserved.count() == 2
+
+    # a jumpered terminal cannot be reserved: the page says which, and nothing changes
+    _pick(page, "reserve-terminals", "MDF-1/V01/0", "MDF-1/V01/03")
+    control = page.locator("#id_reserve-terminals-ts-control")
+    control.fill("MDF-1/V01/01")
+    control.press("Enter")
+    page.fill("#id_reserve-reference", "WO-78")
+    page.click("[data-testid=reserve-submit]")
+    page.wait_for_selector("text=MDF-1/V01/01 已与 MDF-1/H01/01 跳接")
+    assert reserved.count() == 2

@@ -91,3 +91,35 @@ def test_jumper_history_lists_each_change_of_the_period():
     assert removal[2] == "拆除跳线"
     assert removal[6:] == ["'=拆机", "WO-7"]
     assert rows == 3 + 1
+
+
+def test_jumper_history_lists_fault_marks_and_filters_on_them():
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 10, 0, tzinfo=SHANGHAI), tick=False):
+        plant = Plant(size=3)
+        plant.add_phone()
+        patching.pair_set_faulty(
+            pair="R-01/01", faulty=True, actor=plant.actor, reason="线对断线", reference="GZ-5"
+        )
+        patching.terminal_set_faulty(
+            terminal="MDF-1/V01/03", faulty=True, actor=plant.actor, reason="端子松动"
+        )
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 11, 0, tzinfo=SHANGHAI), tick=False):
+        patching.pair_set_faulty(pair="R-01/01", faulty=False, actor=plant.actor, reason="已修复")
+
+    _rows, book = _build("jumper_history", {"period": "yesterday"}, today=datetime.date(2026, 3, 3))
+    history = _values(book["跳线变更"])
+    marks = [row for row in history[1:] if row[2] in ("标记为故障", "恢复正常")]
+    assert [(row[2], row[3], row[4], row[6], row[7]) for row in marks] == [
+        ("标记为故障", "R-01/01", None, "线对断线", "GZ-5"),
+        ("标记为故障", "MDF-1/V01/03", None, "端子松动", None),
+        ("恢复正常", "R-01/01", None, "已修复", None),
+    ]
+    summary = _values(book["概览"])
+    assert ["标记为故障", 2] in summary
+    assert ["恢复正常", 1] in summary
+    assert _values(book["按人员"])[-1] == ["合计", 3 + 3]
+
+    _rows, book = _build(
+        "jumper_history", {"period": "yesterday", "action": "working"}, today=datetime.date(2026, 3, 3)
+    )
+    assert [row[3] for row in _values(book["跳线变更"])[1:]] == ["R-01/01"]
