@@ -183,6 +183,10 @@ def main():
     peak_text = f"peak RSS {int(peak) / 1024:.0f} MB" if peak else "peak RSS not measured (no /usr/bin/time)"
     print(f"export: {took:.1f} s (command, incl. ~1 s start-up), {peak_text}: {out.stdout.strip()}")
 
+    # The round trip must give back the paths, not only the rows: trace a sample before and after.
+    numbers = list(Extension.objects.order_by("number").values_list("number", flat=True))
+    sample = numbers[:: max(1, len(numbers) // 200)]
+    traces_before = [selectors.extension_trace(text=n).as_dict() for n in sample]
     connection.close()
     _empty_patch_table(connection)
     started = time.perf_counter()
@@ -191,6 +195,12 @@ def main():
     )
     print(
         f"import into an emptied table: {time.perf_counter() - started:.1f} s: {(out.stdout + out.stderr).strip()[-200:]}"
+    )
+    traces_after = [selectors.extension_trace(text=n).as_dict() for n in sample]
+    same = sum(a == b for a, b in zip(traces_before, traces_after, strict=True))
+    complete = sum(t["complete"] for t in traces_after)
+    print(
+        f"round trip: {same} of {len(sample)} sampled traces identical after the import, {complete} complete"
     )
 
 
