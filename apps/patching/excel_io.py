@@ -12,7 +12,10 @@ whose reason is the import.
 The floor frame's jumper: with a floor outlet terminal column, a row with a floor terminal and a
 floor outlet terminal is jumpered between the two (and a row without both is not). A file without
 that column keeps the older reading: the floor terminal is jumpered to the horizontal terminal of
-the row's outlet, when the database already knows that outlet's horizontal pair.
+the row's outlet, when the database already knows that outlet's horizontal pair. The horizontal
+pair runs from the floor outlet terminal (when given) to the row's outlet (when given); a row with
+no floor terminal may name its riser pair again as the horizontal pair: cabled straight to the
+outlet.
 """
 
 import datetime
@@ -352,7 +355,7 @@ def _check_outlet_side(plan: _Plan, number: int, row: dict, parsed: dict) -> lis
             _("cable pair %(pair)s also appears in row %(row)s")
             % {"pair": riser, "row": plan.new_hpairs[riser][2]}
         )
-    if hpair and hpair == riser:
+    if hpair and hpair == riser and (floor or out):
         errors.append(
             _("cable pair %(pair)s is given as both the riser and the horizontal pair") % {"pair": hpair}
         )
@@ -577,12 +580,13 @@ def _apply(plan: _Plan, *, actor, reason) -> dict:
             if row[key] and row[key] not in plan.terminals:
                 wanted.setdefault(row[key], side)
     parsed_terms = {text: d.parse(text, kind=d.TERMINAL).parts for text in wanted}
-    floor_frames = {
-        r[key].split("/")[0]
-        for r in plan.rows
-        for key in ("floor_terminal", "floor_outlet_terminal")
-        if r[key]
+    floor_frames = {r["floor_terminal"].split("/")[0] for r in plan.rows if r["floor_terminal"]}
+    main_frames = {
+        r[key].split("/")[0] for r in plan.rows for key in ("equipment_terminal", "line_terminal") if r[key]
     }
+    floor_frames |= {
+        r["floor_outlet_terminal"].split("/")[0] for r in plan.rows if r["floor_outlet_terminal"]
+    } - main_frames
     sizes: dict[tuple[str, str], int] = {}
     sides: dict[tuple[str, str], str] = {}
     for text, parts in parsed_terms.items():

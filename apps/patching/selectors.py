@@ -68,8 +68,9 @@ COLUMN_KEYS = [c[0] for c in COLUMNS]
 # The floor frame's outlet side, after DESIGN.md's columns in the Excel file (optional on import):
 # the floor-frame terminal the horizontal cable leaves from (jumpered to the floor terminal), and
 # the horizontal pair from it to the outlet. Without them an imported table's paths stop at the
-# floor frame. A row whose path does not reach the floor frame names its outlet's horizontal
-# terminal and pair instead (no floor jumper is implied: there is no floor terminal to join).
+# floor frame. A row whose path does not reach a floor frame names its outlet's own cable pair
+# and where it starts instead (no floor jumper is implied: there is no floor terminal to join);
+# a riser pair cabled straight to the outlet is named again as the horizontal pair.
 OUTLET_SIDE_COLUMNS = [
     ("floor_outlet_terminal", "楼层出线端子", "Floor outlet terminal"),
     ("horizontal_pair", "水平线对", "Horizontal pair"),
@@ -643,9 +644,12 @@ def _build_rows(ext_rows, peers, pairs) -> list[dict]:
             # The path goes on from the floor terminal through its jumper (if any).
             floor_out, horizontal = pair[2] or "", pair[3] or ""
         else:
-            # The path stops before the floor frame: the recorded outlet's own horizontal wiring.
-            floor_out = r.get("outlet__pair__near_terminal__designation") or ""
+            # No floor frame on the path: the recorded outlet's own cable pair and where it starts
+            # (only the pair, should that be the riser pair itself, cabled straight to the outlet).
             horizontal = r.get("outlet__pair__designation") or ""
+            floor_out = r.get("outlet__pair__near_terminal__designation") or ""
+            if pair and horizontal == pair[0]:
+                floor_out = ""
         row = {
             "kind": "extension",
             "extension": r["number"],

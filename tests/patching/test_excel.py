@@ -208,6 +208,15 @@ def test_export_then_import_into_an_empty_table_gives_the_same_table_and_paths(p
     services.jumper_connect(
         terminal_a="IDF-A01/V01/08", terminal_b="IDF-A01/H01/08", actor=plant.actor, reason="装机"
     )
+    # A line-side pair cabled straight to an outlet (no floor frame): to 8009's outlet, and a spare one.
+    v02 = services.block_create(frame=plant.v01.frame, code="V02", side=Block.Side.LINE, size=2)
+    direct = services.cable_create(code="D-01", pair_count=2, kind=Cable.Kind.HORIZONTAL)
+    outlets = [services.outlet_get_or_create(designation=f"A-1203-{n}") for n in (31, 32)]
+    services.cable_pairs_wire(cable=direct, first_pair=1, last_pair=2, near_block=v02, outlets=outlets)
+    services.extension_assign(number="8009", port="PBX-1/1-02-09", outlet="A-1203-31", actor=plant.actor)
+    services.jumper_connect(
+        terminal_a="MDF-1/H01/09", terminal_b="MDF-1/V02/01", actor=plant.actor, reason="装机"
+    )
     first = tmp_path / "a.xlsx"
     table_export(first)
     values = list(load_workbook(first).active.values)
@@ -218,12 +227,17 @@ def test_export_then_import_into_an_empty_table_gives_the_same_table_and_paths(p
     assert (by_ext["8006"]["楼层出线端子"], by_ext["8006"]["水平线对"]) == (None, None)
     assert (by_ext["8007"]["楼层出线端子"], by_ext["8007"]["水平线对"]) == ("IDF-A01/H01/07", "H-A01/07")
     assert (by_ext["8008"]["楼层出线端子"], by_ext["8008"]["水平线对"]) == ("IDF-A01/H01/08", "H-A01/08")
+    assert (by_ext["8009"]["主干线对"], by_ext["8009"]["楼层出线端子"], by_ext["8009"]["水平线对"]) == (
+        "D-01/01",
+        None,
+        "D-01/01",
+    )
     numbers = list(Extension.objects.values_list("number", flat=True))
     spare = list(Outlet.objects.filter(extensions__isnull=True).values_list("designation", flat=True))
     rows_before = list(selectors.distribution_table())
     traces_before = _traces(numbers, spare)
     assert sorted(k for k, t in traces_before.items() if t["complete"]) == [
-        "8001", "8002", "8003", "8004", "8005", "8008", "A-1203-8"
+        "8001", "8002", "8003", "8004", "8005", "8008", "8009", "A-1203-8"
     ]  # fmt: skip
 
     _empty_patch_table()
@@ -238,6 +252,7 @@ def test_export_then_import_into_an_empty_table_gives_the_same_table_and_paths(p
     second = tmp_path / "b.xlsx"
     table_export(second)
     assert list(load_workbook(first).active.values) == list(load_workbook(second).active.values)
+    assert dict(Frame.objects.values_list("code", "kind")) == {"MDF-1": "main", "IDF-A01": "floor"}
 
 
 def test_the_table_now_and_as_it_stands_now_name_the_same_outlet_side(plant):
