@@ -140,6 +140,7 @@ class _Plan:
             self.departments[name] = pk
             self.departments[code] = pk
         self.rows: list[dict] = []
+        self.parts: dict[str, dict] = {}  # each designation the file gives -> its parsed parts
         self.jumpers: list[tuple[str, str]] = []
         self.seen_ext: dict[str, int] = {}
         self.seen_terminal: dict[str, int] = {}
@@ -242,6 +243,7 @@ def _check_row(plan: _Plan, number: int, row: dict) -> list[str]:
             try:
                 parsed[key] = d.parse(row[key], kind=kind)
                 row[key] = parsed[key].text
+                plan.parts[row[key]] = parsed[key].parts
             except Exception as exc:  # noqa: BLE001 - ValidationError with a sentence
                 errors.append(
                     _("%(column)s: %(error)s") % {"column": LABELS[key], "error": " ".join(exc.messages)}
@@ -537,7 +539,7 @@ def _apply(plan: _Plan, *, actor, reason) -> dict:
     wanted_rooms = {}
     for row in plan.rows:
         if row["outlet"]:
-            parts = d.parse(row["outlet"], kind=d.OUTLET).parts
+            parts = plan.parts[row["outlet"]]
             wanted_rooms.setdefault((parts["building"], parts["room"]), row["floor"])
     missing = {key: hint for key, hint in wanted_rooms.items() if key not in rooms}
     new_buildings = [
@@ -579,7 +581,7 @@ def _apply(plan: _Plan, *, actor, reason) -> dict:
         ):
             if row[key] and row[key] not in plan.terminals:
                 wanted.setdefault(row[key], side)
-    parsed_terms = {text: d.parse(text, kind=d.TERMINAL).parts for text in wanted}
+    parsed_terms = {text: plan.parts[text] for text in wanted}
     floor_frames = {r["floor_terminal"].split("/")[0] for r in plan.rows if r["floor_terminal"]}
     main_frames = {
         r[key].split("/")[0] for r in plan.rows for key in ("equipment_terminal", "line_terminal") if r[key]
@@ -634,7 +636,7 @@ def _apply(plan: _Plan, *, actor, reason) -> dict:
         text = row["port"]
         if not text or text in port_objs:
             continue
-        parts = d.parse(text, kind=d.PORT).parts
+        parts = plan.parts[text]
         if parts["pbx"] not in pbxs:
             pbxs[parts["pbx"]] = Pbx.objects.create(code=parts["pbx"])
         port = PbxPort(
@@ -655,42 +657,7 @@ def _apply(plan: _Plan, *, actor, reason) -> dict:
             p.terminal_id = term_id[row["equipment_terminal"]]
     PbxPort.objects.bulk_update(to_wire, ["terminal"], batch_size=2000)
 
-    cables = {c.code: c for c in Cable.objects.all()}
-    pair_objs = {
-        p.designation: p
-        for p in CablePair.objects.filter(
-            designation__in=[r["riser_pair"] for r in plan.rows if r["riser_pair"]]
-        )
-    }
-    new_pairs, changed_pairs = [], []
-    for row in plan.rows:
-        text = row["riser_pair"]
-        if not text:
-            continue
-        near, far = term_id.get(row["line_terminal"]), term_id.get(row["floor_terminal"])
-        if text in pair_objs:
-            p = pair_objs[text]
-            if (p.near_terminal_id is None and near) or (p.far_terminal_id is None and far):
-                p.near_terminal_id = p.near_terminal_id or near
-                p.far_terminal_id = p.far_terminal_id or far
-                changed_pairs.append(p)
-            continue
-        parts = d.parse(text, kind=d.PAIR).parts
-        if parts["cable"] not in cables:
-            cables[parts["cable"]] = Cable.objects.create(code=parts["cable"], pair_count=0)
-        p = CablePair(
-            cable=cables[parts["cable"]],
-            number=int(parts["pair"]),
-            designation=text,
-            near_terminal_id=near,
-            far_terminal_id=far,
-        )
-        pair_objs[text] = p
-        new_pairs.append(p)
-    CablePair.objects.bulk_create(new_pairs, batch_size=2000)
-    CablePair.objects.bulk_update(changed_pairs, ["near_terminal", "far_terminal"], batch_size=2000)
-
-    # Outlets, extensions, jumpers and their history.
+    # Outlets.
     outlet_objs = {
         o.designation: o
         for o in Outlet.objects.filter(designation__in=[r["outlet"] for r in plan.rows if r["outlet"]])
@@ -700,7 +667,7 @@ def _apply(plan: _Plan, *, actor, reason) -> dict:
         text = row["outlet"]
         if not text or text in outlet_objs:
             continue
-        parts = d.parse(text, kind=d.OUTLET).parts
+        parts = plan.parts[text]
         o = Outlet(
             room=rooms[(parts["building"], parts["room"])],
             number=int(parts["number"]),
@@ -711,44 +678,66 @@ def _apply(plan: _Plan, *, actor, reason) -> dict:
     Outlet.objects.bulk_create(new_outlets, batch_size=2000)
     created["outlets"] = len(new_outlets)
 
-    # Horizontal pairs: from the floor outlet terminal to the outlet.
-    hpair_objs = {p.designation: p for p in CablePair.objects.filter(designation__in=list(plan.new_hpairs))}
-    new_hpairs, changed_hpairs = [], []
+    # Cable pairs: riser pairs (line terminal → floor terminal) and horizontal pairs (floor outlet
+    # terminal → outlet), each filling in the ends a pair already in the table lacks.
+    ends: dict[str, list] = {}  # designation -> [near, far, outlet] (terminal and outlet ids)
+    risers = set()
+    for row in plan.rows:
+        text = row["riser_pair"]
+        if text:
+            risers.add(text)
+            end = ends.setdefault(text, [None, None, None])
+            end[0] = end[0] or term_id.get(row["line_terminal"])
+            end[1] = end[1] or term_id.get(row["floor_terminal"])
     for text, (out, outlet, _row) in plan.new_hpairs.items():
-        near = term_id[out] if out else None
-        to = outlet_objs[outlet].pk if outlet else None
-        p = hpair_objs.get(text)
-        if p is not None:
-            if (p.near_terminal_id is None and near) or (p.outlet_id is None and to):
-                p.near_terminal_id = p.near_terminal_id or near
-                p.outlet_id = p.outlet_id or to
-                changed_hpairs.append(p)
-            continue
-        parts = d.parse(text, kind=d.PAIR).parts
-        if parts["cable"] not in cables:
-            cables[parts["cable"]] = Cable.objects.create(
-                code=parts["cable"], kind=Cable.Kind.HORIZONTAL, pair_count=0
-            )
-        new_hpairs.append(
-            CablePair(
-                cable=cables[parts["cable"]],
-                number=int(parts["pair"]),
-                designation=text,
-                near_terminal_id=near,
-                outlet_id=to,
-            )
+        end = ends.setdefault(text, [None, None, None])
+        end[0] = end[0] or (term_id[out] if out else None)
+        end[2] = outlet_objs[outlet].pk if outlet else None
+    changed_pairs = []
+    for p in CablePair.objects.filter(designation__in=list(ends)):
+        near, far, outlet = ends.pop(p.designation)
+        if (
+            (p.near_terminal_id is None and near)
+            or (p.far_terminal_id is None and far)
+            or (p.outlet_id is None and outlet)
+        ):
+            p.near_terminal_id = p.near_terminal_id or near
+            p.far_terminal_id = p.far_terminal_id or far
+            p.outlet_id = p.outlet_id or outlet
+            changed_pairs.append(p)
+    CablePair.objects.bulk_update(changed_pairs, ["near_terminal", "far_terminal", "outlet"], batch_size=2000)
+    # What is left is new: its cables are created (or grown) to hold it, in one go.
+    numbered = {text: plan.parts[text] for text in ends}
+    tops: dict[str, int] = {}
+    for parts in numbered.values():
+        tops[parts["cable"]] = max(tops.get(parts["cable"], 0), int(parts["pair"]))
+    riser_cables = {numbered[text]["cable"] for text in risers if text in numbered}
+    cables = {c.code: c for c in Cable.objects.filter(code__in=list(tops))}
+    grown = [c for code, c in cables.items() if c.pair_count < tops[code]]
+    for c in grown:
+        c.pair_count = tops[c.code]
+    Cable.objects.bulk_update(grown, ["pair_count"])
+    new_cables = [
+        Cable(
+            code=code,
+            kind=Cable.Kind.RISER if code in riser_cables else Cable.Kind.HORIZONTAL,
+            pair_count=top,
         )
-    CablePair.objects.bulk_create(new_hpairs, batch_size=2000)
-    CablePair.objects.bulk_update(changed_hpairs, ["near_terminal", "outlet"], batch_size=2000)
-    tops: dict[int, int] = {}
-    for p in new_pairs + new_hpairs:
-        tops[p.cable_id] = max(tops.get(p.cable_id, 0), p.number)
-    for cable in cables.values():
-        top = tops.get(cable.pk, 0)
-        if top > cable.pair_count:
-            cable.pair_count = top
-            cable.save(update_fields=["pair_count"])
+        for code, top in sorted(tops.items())
+        if code not in cables
+    ]
+    for c in Cable.objects.bulk_create(new_cables):
+        cables[c.code] = c
+    _insert_rows(
+        CablePair,
+        ["cable", "number", "designation", "near_terminal", "far_terminal", "outlet", "faulty"],
+        [
+            (cables[parts["cable"]].pk, int(parts["pair"]), text, *ends[text], False)
+            for text, parts in numbered.items()
+        ],
+    )
 
+    # Extensions, jumpers and their history.
     exts = []
     for row in plan.rows:
         if not row["extension"]:
@@ -819,29 +808,24 @@ def _apply(plan: _Plan, *, actor, reason) -> dict:
             f = term_id[row["floor_terminal"]]
             if h and h != f and frame_of.get(h) == frame_of.get(f):
                 pairs.append((f, h))
-    jumpers = []
+    jumpers = []  # (terminal a, terminal b), a < b
     for a, b in pairs:
         if a in existing or b in existing:
             continue  # already jumpered (to this peer: checked above)
         existing.update((a, b))
-        a, b = min(a, b), max(a, b)
-        frame = frames[frame_of[a]]
-        jumpers.append(
-            Jumper(
-                frame=frame,
-                terminal_a_id=a,
-                terminal_b_id=b,
-                created_at=now,
-                created_by=actor,
-                reason=reason[:200],
-            )
-        )
-    Jumper.objects.bulk_create(jumpers, batch_size=2000)
+        jumpers.append((min(a, b), max(a, b)))
+    last = Jumper.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    _insert_rows(
+        Jumper,
+        ["frame", "terminal_a", "terminal_b", "created_at", "created_by", "reason", "reference"],
+        [(frames[frame_of[a]].pk, a, b, now, actor_id, reason[:200], "") for a, b in jumpers],
+    )
+    # Their ids, by end A (a terminal is end A of one jumper at most).
+    jumper_id = dict(Jumper.objects.filter(pk__gt=last).values_list("terminal_a_id", "pk"))
     _insert_rows(
         JumperEnd,
         ["jumper", "terminal", "peer"],
-        [(j.pk, j.terminal_a_id, j.terminal_b_id) for j in jumpers]
-        + [(j.pk, j.terminal_b_id, j.terminal_a_id) for j in jumpers],
+        [(jumper_id[a], a, b) for a, b in jumpers] + [(jumper_id[a], b, a) for a, b in jumpers],
     )
     created["jumpers"] = len(jumpers)
     connect = PatchEvent.Action.CONNECT
@@ -850,17 +834,17 @@ def _apply(plan: _Plan, *, actor, reason) -> dict:
             now,
             actor_id,
             connect,
-            j.pk,
-            j.terminal_a_id,
-            j.terminal_b_id,
-            designation_of[j.terminal_a_id],
-            designation_of[j.terminal_b_id],
+            jumper_id[a],
+            a,
+            b,
+            designation_of[a],
+            designation_of[b],
             "",
             reason[:200],
             "",
             {},
         )
-        for j in jumpers
+        for a, b in jumpers
     ]
     _insert_rows(PatchEvent, EVENT_FIELDS, events)
     return created
