@@ -1,11 +1,21 @@
 """The distribution table in Excel: streamed export, and an import that checks every row first.
 
-``table_export(target, *, filters=None, at=None)`` writes DESIGN.md's columns (Chinese headers)
-streamed row by row. ``table_import(source, *, actor, dry_run=False)`` reads the same
-columns (Chinese or English headers), lists every bad row with its number and reason, and
-changes nothing unless every row is good; then it imports in one transaction, creating what is
-missing (buildings, floors, rooms, outlets, frames, blocks, terminals, PBX ports, cable pairs,
-extensions) and recording the jumpers, with history entries whose reason is the import.
+``table_export(target, *, filters=None, at=None)`` writes DESIGN.md's columns (Chinese headers),
+then the floor frame's outlet side (``OUTLET_SIDE_COLUMNS``: floor outlet terminal, horizontal
+pair), streamed row by row. ``table_import(source, *, actor, dry_run=False)`` reads the
+same columns (Chinese or English headers; the outlet-side ones are optional), lists every bad row
+with its number and reason, and changes nothing unless every row is good; then it imports in one
+transaction, creating what is missing (buildings, floors, rooms, outlets, frames, blocks,
+terminals, PBX ports, cable pairs, extensions) and recording the jumpers, with history entries
+whose reason is the import.
+
+The floor frame's jumper: with a floor outlet terminal column, a row with a floor terminal and a
+floor outlet terminal is jumpered between the two (and a row without both is not). A file without
+that column keeps the older reading: the floor terminal is jumpered to the horizontal terminal of
+the row's outlet, when the database already knows that outlet's horizontal pair. The horizontal
+pair runs from the floor outlet terminal (when given) to the row's outlet (when given); a row with
+no floor terminal may name its riser pair again as the horizontal pair: cabled straight to the
+outlet.
 """
 
 import datetime
@@ -39,16 +49,19 @@ from .models import (
     Room,
     Terminal,
 )
-from .selectors import COLUMNS, distribution_table
+from .selectors import EXCEL_COLUMNS, distribution_table
 
 WIDTHS = {"user": 12, "department": 14, "outlet": 14, "port": 16, "notes": 24}
+LABELS = {key: zh for key, zh, _en in EXCEL_COLUMNS}
 
 
 def table_export(target, *, filters=None, at=None) -> int:
     """Write the distribution table to ``target`` (a path or binary file); return the row count."""
     book = StreamedWorkbook()
-    sheet = book.sheet(_("Distribution table"), [Column(zh, WIDTHS.get(key, 18)) for key, zh, _en in COLUMNS])
-    keys = [key for key, _zh, _en in COLUMNS]
+    sheet = book.sheet(
+        _("Distribution table"), [Column(zh, WIDTHS.get(key, 18)) for key, zh, _en in EXCEL_COLUMNS]
+    )
+    keys = [key for key, _zh, _en in EXCEL_COLUMNS]
     count = 0
     # The sheet neutralises the text and leaves empty values out of the file.
     append = sheet.append
@@ -73,7 +86,7 @@ class ImportResult:
 
 
 HEADERS = {}
-for _key, _zh, _en in COLUMNS:
+for _key, _zh, _en in EXCEL_COLUMNS:
     HEADERS[_zh] = _key
     HEADERS[_en.lower()] = _key
 
@@ -100,12 +113,18 @@ class _Plan:
         self.new_terminals: dict[str, str] = {}  # designation -> side
         self.ports = dict(PbxPort.objects.values_list("designation", "terminal__designation"))
         self.new_ports: dict[str, str] = {}  # port -> equipment terminal
-        self.pairs = {
-            p: (n or "", f or "")
-            for p, n, f in CablePair.objects.values_list(
-                "designation", "near_terminal__designation", "far_terminal__designation"
-            )
-        }
+        self.pairs = {}  # designation -> (near terminal, far terminal, outlet)
+        self.terminal_pair: dict[str, str] = {}  # terminal -> the pair it ends (either end)
+        self.outlet_pair: dict[str, str] = {}  # outlet -> its pair
+        for p, n, f, o in CablePair.objects.values_list(
+            "designation", "near_terminal__designation", "far_terminal__designation", "outlet__designation"
+        ):
+            self.pairs[p] = (n or "", f or "", o or "")
+            for end in (n, f):
+                if end:
+                    self.terminal_pair.setdefault(end, p)
+            if o:
+                self.outlet_pair[o] = p
         self.new_pairs: dict[str, tuple[str, str]] = {}
         self.outlets = set(Outlet.objects.values_list("designation", flat=True))
         self.new_outlets: dict[str, int | None] = {}
@@ -119,10 +138,19 @@ class _Plan:
             self.departments[name] = pk
             self.departments[code] = pk
         self.rows: list[dict] = []
+        self.parts: dict[str, dict] = {}  # each designation the file gives -> its parsed parts
         self.jumpers: list[tuple[str, str]] = []
         self.seen_ext: dict[str, int] = {}
         self.seen_terminal: dict[str, int] = {}
         self.seen_port: dict[str, int] = {}
+        # The floor frame's outlet side, as the file gives it (row numbers for the messages).
+        self.explicit_floor_jumpers = False  # the file has the floor outlet terminal column
+        self.new_hpairs: dict[str, list] = {}  # horizontal pair -> [near terminal, outlet, row]
+        self.hpair_of: dict[str, tuple[str, int]] = {}  # terminal or outlet -> (horizontal pair, row)
+        self.floor_jumpers: dict[str, tuple[str, int]] = {}  # terminal -> (peer, row)
+        self.seen_riser: dict[str, int] = {}
+        self.seen_floor: dict[str, int] = {}  # floor terminals
+        self.seen_floor_out: dict[str, int] = {}  # floor outlet terminals
 
 
 SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -206,14 +234,18 @@ def _check_row(plan: _Plan, number: int, row: dict) -> list[str]:
         ("riser_pair", d.PAIR),
         ("floor_terminal", d.TERMINAL),
         ("outlet", d.OUTLET),
+        ("floor_outlet_terminal", d.TERMINAL),
+        ("horizontal_pair", d.PAIR),
     ):
         if row[key]:
             try:
                 parsed[key] = d.parse(row[key], kind=kind)
                 row[key] = parsed[key].text
+                plan.parts[row[key]] = parsed[key].parts
             except Exception as exc:  # noqa: BLE001 - ValidationError with a sentence
-                label = dict((k, zh) for k, zh, _en in COLUMNS)[key]
-                errors.append(_("%(column)s: %(error)s") % {"column": label, "error": " ".join(exc.messages)})
+                errors.append(
+                    _("%(column)s: %(error)s") % {"column": LABELS[key], "error": " ".join(exc.messages)}
+                )
     if errors:
         return errors
     if row["line_terminal"] and not row["equipment_terminal"]:
@@ -274,6 +306,11 @@ def _check_row(plan: _Plan, number: int, row: dict) -> list[str]:
                 _("terminal %(terminal)s also appears in row %(row)s")
                 % {"terminal": t, "row": plan.seen_terminal[t]}
             )
+        elif t in plan.seen_floor_out:
+            errors.append(
+                _("terminal %(terminal)s also appears in row %(row)s")
+                % {"terminal": t, "row": plan.seen_floor_out[t]}
+            )
         plan.seen_terminal.setdefault(t, number)
     if eq and line:
         if parsed["equipment_terminal"].parts["frame"] != parsed["line_terminal"].parts["frame"]:
@@ -302,24 +339,133 @@ def _check_row(plan: _Plan, number: int, row: dict) -> list[str]:
                 _("cable pair %(pair)s is wired to %(near)s – %(far)s")
                 % {"pair": pair, "near": wired[0] or "—", "far": wired[1] or "—"}
             )
+    return errors + _check_outlet_side(plan, number, row, parsed)
+
+
+def _check_outlet_side(plan: _Plan, number: int, row: dict, parsed: dict) -> list[str]:
+    """Check the floor frame's outlet side: its jumper and the horizontal pair to the outlet."""
+    errors = []
+    floor, out, hpair = row["floor_terminal"], row["floor_outlet_terminal"], row["horizontal_pair"]
+    outlet, riser = row["outlet"], row["riser_pair"]
+    also = _("terminal %(terminal)s also appears in row %(row)s")
+
+    # A pair is a riser pair or a horizontal pair, not both.
+    if riser and riser in plan.new_hpairs:
+        errors.append(
+            _("cable pair %(pair)s also appears in row %(row)s")
+            % {"pair": riser, "row": plan.new_hpairs[riser][2]}
+        )
+    if hpair and hpair == riser and (floor or out):
+        errors.append(
+            _("cable pair %(pair)s is given as both the riser and the horizontal pair") % {"pair": hpair}
+        )
+    elif hpair and hpair in plan.seen_riser:
+        errors.append(
+            _("cable pair %(pair)s also appears in row %(row)s")
+            % {"pair": hpair, "row": plan.seen_riser[hpair]}
+        )
+
+    if out:
+        if out == floor:
+            errors.append(
+                _("terminal %(terminal)s is given as both the floor terminal and the floor outlet terminal")
+                % {"terminal": out}
+            )
+        elif out in plan.seen_terminal:
+            errors.append(also % {"terminal": out, "row": plan.seen_terminal[out]})
+        elif out in plan.seen_floor:
+            errors.append(also % {"terminal": out, "row": plan.seen_floor[out]})
+        known = plan.terminals.get(out)
+        if known and known[2] != Block.Side.LINE:
+            errors.append(
+                _("terminal %(terminal)s is not on the %(side)s")
+                % {"terminal": out, "side": Block.Side.LINE.label}
+            )
+    if floor and floor in plan.seen_floor_out:
+        errors.append(also % {"terminal": floor, "row": plan.seen_floor_out[floor]})
+
+    # The floor frame's jumper: floor terminal ↔ floor outlet terminal.
+    if floor and out and floor != out:
+        if parsed["floor_terminal"].parts["frame"] != parsed["floor_outlet_terminal"].parts["frame"]:
+            errors.append(_("%(a)s and %(b)s are on different frames") % {"a": floor, "b": out})
+        for t, other in ((floor, out), (out, floor)):
+            if t in plan.used and plan.used[t] != other:
+                errors.append(
+                    _("terminal %(terminal)s is already jumpered to %(peer)s")
+                    % {"terminal": t, "peer": plan.used[t]}
+                )
+            seen = plan.floor_jumpers.get(t)
+            if seen and seen[0] != other:
+                errors.append(also % {"terminal": t, "row": seen[1]})
+
+    # The horizontal pair: from the floor outlet terminal to the outlet.
+    if hpair:
+        near, far, to = plan.pairs.get(hpair, ("", "", ""))
+        if far or (near and out and near != out) or (to and outlet and to != outlet):
+            errors.append(
+                _("cable pair %(pair)s is wired to %(near)s – %(far)s")
+                % {"pair": hpair, "near": near or "—", "far": far or to or "—"}
+            )
+        seen = plan.new_hpairs.get(hpair)
+        if seen and ((seen[0] and out and seen[0] != out) or (seen[1] and outlet and seen[1] != outlet)):
+            errors.append(
+                _("cable pair %(pair)s also appears in row %(row)s, wired to %(near)s – %(far)s")
+                % {"pair": hpair, "row": seen[2], "near": seen[0] or "—", "far": seen[1] or "—"}
+            )
+        for end in (out, outlet):
+            if not end:
+                continue
+            wired = plan.terminal_pair.get(end) if end == out else plan.outlet_pair.get(end)
+            if wired and wired != hpair:
+                errors.append(
+                    _("%(end)s is already wired to cable pair %(pair)s") % {"end": end, "pair": wired}
+                )
+            seen = plan.hpair_of.get(end)
+            if seen and seen[0] != hpair:
+                errors.append(
+                    _("%(end)s is wired to cable pair %(pair)s in row %(row)s")
+                    % {"end": end, "pair": seen[0], "row": seen[1]}
+                )
     return errors
+
+
+def _remember_outlet_side(plan: _Plan, number: int, row: dict) -> None:
+    """Note a good row's riser pair and outlet side, for the checks of the rows after it."""
+    floor, out, hpair = row["floor_terminal"], row["floor_outlet_terminal"], row["horizontal_pair"]
+    if row["riser_pair"]:
+        plan.seen_riser.setdefault(row["riser_pair"], number)
+    if floor:
+        plan.seen_floor.setdefault(floor, number)
+    if out:
+        plan.seen_floor_out.setdefault(out, number)
+    if floor and out:
+        plan.floor_jumpers.setdefault(floor, (out, number))
+        plan.floor_jumpers.setdefault(out, (floor, number))
+    if hpair:
+        entry = plan.new_hpairs.setdefault(hpair, ["", "", number])
+        entry[0] = entry[0] or out
+        entry[1] = entry[1] or row["outlet"]
+        for end in (out, row["outlet"]):
+            if end:
+                plan.hpair_of.setdefault(end, (hpair, number))
 
 
 def table_import(source, *, actor, dry_run=False, reason="") -> ImportResult:
     """Check every row; import all of them in one transaction, or none if any is bad (or on a dry run)."""
     result = ImportResult(dry_run=dry_run)
     book, keys, rows = _read_rows(source)
-    missing = [zh for key, zh, _en in COLUMNS if key in ("extension", "outlet") and key not in keys]
+    missing = [zh for key, zh, _en in EXCEL_COLUMNS if key in ("extension", "outlet") and key not in keys]
     if missing:
         book.close()
         result.errors.append((1, _("missing columns: %(columns)s") % {"columns": ", ".join(missing)}))
         return result
     plan = _Plan()
+    plan.explicit_floor_jumpers = "floor_outlet_terminal" in keys
     for number, values in enumerate(rows, start=2):
         cells = [_cell(v) for v in values]
         if not any(cells):
             continue
-        row = dict.fromkeys((k for k, _zh, _en in COLUMNS), "")
+        row = dict.fromkeys((k for k, _zh, _en in EXCEL_COLUMNS), "")
         for key, value in zip(keys, cells, strict=False):
             if key:
                 row[key] = value
@@ -335,6 +481,7 @@ def table_import(source, *, actor, dry_run=False, reason="") -> ImportResult:
                 plan.new_ports.setdefault(row["port"], row["equipment_terminal"])
             if row["riser_pair"]:
                 plan.new_pairs.setdefault(row["riser_pair"], (row["line_terminal"], row["floor_terminal"]))
+            _remember_outlet_side(plan, number, row)
     book.close()
     if result.errors or dry_run:
         return result
@@ -390,7 +537,7 @@ def _apply(plan: _Plan, *, actor, reason) -> dict:
     wanted_rooms = {}
     for row in plan.rows:
         if row["outlet"]:
-            parts = d.parse(row["outlet"], kind=d.OUTLET).parts
+            parts = plan.parts[row["outlet"]]
             wanted_rooms.setdefault((parts["building"], parts["room"]), row["floor"])
     missing = {key: hint for key, hint in wanted_rooms.items() if key not in rooms}
     new_buildings = [
@@ -428,11 +575,18 @@ def _apply(plan: _Plan, *, actor, reason) -> dict:
             ("equipment_terminal", Block.Side.EQUIPMENT),
             ("line_terminal", Block.Side.LINE),
             ("floor_terminal", Block.Side.LINE),
+            ("floor_outlet_terminal", Block.Side.LINE),
         ):
             if row[key] and row[key] not in plan.terminals:
                 wanted.setdefault(row[key], side)
-    parsed_terms = {text: d.parse(text, kind=d.TERMINAL).parts for text in wanted}
+    parsed_terms = {text: plan.parts[text] for text in wanted}
     floor_frames = {r["floor_terminal"].split("/")[0] for r in plan.rows if r["floor_terminal"]}
+    main_frames = {
+        r[key].split("/")[0] for r in plan.rows for key in ("equipment_terminal", "line_terminal") if r[key]
+    }
+    floor_frames |= {
+        r["floor_outlet_terminal"].split("/")[0] for r in plan.rows if r["floor_outlet_terminal"]
+    } - main_frames
     sizes: dict[tuple[str, str], int] = {}
     sides: dict[tuple[str, str], str] = {}
     for text, parts in parsed_terms.items():
@@ -480,7 +634,7 @@ def _apply(plan: _Plan, *, actor, reason) -> dict:
         text = row["port"]
         if not text or text in port_objs:
             continue
-        parts = d.parse(text, kind=d.PORT).parts
+        parts = plan.parts[text]
         if parts["pbx"] not in pbxs:
             pbxs[parts["pbx"]] = Pbx.objects.create(code=parts["pbx"])
         port = PbxPort(
@@ -501,50 +655,7 @@ def _apply(plan: _Plan, *, actor, reason) -> dict:
             p.terminal_id = term_id[row["equipment_terminal"]]
     PbxPort.objects.bulk_update(to_wire, ["terminal"], batch_size=2000)
 
-    cables = {c.code: c for c in Cable.objects.all()}
-    pair_objs = {
-        p.designation: p
-        for p in CablePair.objects.filter(
-            designation__in=[r["riser_pair"] for r in plan.rows if r["riser_pair"]]
-        )
-    }
-    new_pairs, changed_pairs = [], []
-    for row in plan.rows:
-        text = row["riser_pair"]
-        if not text:
-            continue
-        near, far = term_id.get(row["line_terminal"]), term_id.get(row["floor_terminal"])
-        if text in pair_objs:
-            p = pair_objs[text]
-            if (p.near_terminal_id is None and near) or (p.far_terminal_id is None and far):
-                p.near_terminal_id = p.near_terminal_id or near
-                p.far_terminal_id = p.far_terminal_id or far
-                changed_pairs.append(p)
-            continue
-        parts = d.parse(text, kind=d.PAIR).parts
-        if parts["cable"] not in cables:
-            cables[parts["cable"]] = Cable.objects.create(code=parts["cable"], pair_count=0)
-        p = CablePair(
-            cable=cables[parts["cable"]],
-            number=int(parts["pair"]),
-            designation=text,
-            near_terminal_id=near,
-            far_terminal_id=far,
-        )
-        pair_objs[text] = p
-        new_pairs.append(p)
-    CablePair.objects.bulk_create(new_pairs, batch_size=2000)
-    CablePair.objects.bulk_update(changed_pairs, ["near_terminal", "far_terminal"], batch_size=2000)
-    tops: dict[int, int] = {}
-    for p in new_pairs:
-        tops[p.cable_id] = max(tops.get(p.cable_id, 0), p.number)
-    for cable in cables.values():
-        top = tops.get(cable.pk, 0)
-        if top > cable.pair_count:
-            cable.pair_count = top
-            cable.save(update_fields=["pair_count"])
-
-    # Outlets, extensions, jumpers and their history.
+    # Outlets.
     outlet_objs = {
         o.designation: o
         for o in Outlet.objects.filter(designation__in=[r["outlet"] for r in plan.rows if r["outlet"]])
@@ -554,7 +665,7 @@ def _apply(plan: _Plan, *, actor, reason) -> dict:
         text = row["outlet"]
         if not text or text in outlet_objs:
             continue
-        parts = d.parse(text, kind=d.OUTLET).parts
+        parts = plan.parts[text]
         o = Outlet(
             room=rooms[(parts["building"], parts["room"])],
             number=int(parts["number"]),
@@ -565,6 +676,66 @@ def _apply(plan: _Plan, *, actor, reason) -> dict:
     Outlet.objects.bulk_create(new_outlets, batch_size=2000)
     created["outlets"] = len(new_outlets)
 
+    # Cable pairs: riser pairs (line terminal → floor terminal) and horizontal pairs (floor outlet
+    # terminal → outlet), each filling in the ends a pair already in the table lacks.
+    ends: dict[str, list] = {}  # designation -> [near, far, outlet] (terminal and outlet ids)
+    risers = set()
+    for row in plan.rows:
+        text = row["riser_pair"]
+        if text:
+            risers.add(text)
+            end = ends.setdefault(text, [None, None, None])
+            end[0] = end[0] or term_id.get(row["line_terminal"])
+            end[1] = end[1] or term_id.get(row["floor_terminal"])
+    for text, (out, outlet, _row) in plan.new_hpairs.items():
+        end = ends.setdefault(text, [None, None, None])
+        end[0] = end[0] or (term_id[out] if out else None)
+        end[2] = outlet_objs[outlet].pk if outlet else None
+    changed_pairs = []
+    for p in CablePair.objects.filter(designation__in=list(ends)):
+        near, far, outlet = ends.pop(p.designation)
+        if (
+            (p.near_terminal_id is None and near)
+            or (p.far_terminal_id is None and far)
+            or (p.outlet_id is None and outlet)
+        ):
+            p.near_terminal_id = p.near_terminal_id or near
+            p.far_terminal_id = p.far_terminal_id or far
+            p.outlet_id = p.outlet_id or outlet
+            changed_pairs.append(p)
+    CablePair.objects.bulk_update(changed_pairs, ["near_terminal", "far_terminal", "outlet"], batch_size=2000)
+    # What is left is new: its cables are created (or grown) to hold it, in one go.
+    numbered = {text: plan.parts[text] for text in ends}
+    tops: dict[str, int] = {}
+    for parts in numbered.values():
+        tops[parts["cable"]] = max(tops.get(parts["cable"], 0), int(parts["pair"]))
+    riser_cables = {numbered[text]["cable"] for text in risers if text in numbered}
+    cables = {c.code: c for c in Cable.objects.filter(code__in=list(tops))}
+    grown = [c for code, c in cables.items() if c.pair_count < tops[code]]
+    for c in grown:
+        c.pair_count = tops[c.code]
+    Cable.objects.bulk_update(grown, ["pair_count"])
+    new_cables = [
+        Cable(
+            code=code,
+            kind=Cable.Kind.RISER if code in riser_cables else Cable.Kind.HORIZONTAL,
+            pair_count=top,
+        )
+        for code, top in sorted(tops.items())
+        if code not in cables
+    ]
+    for c in Cable.objects.bulk_create(new_cables):
+        cables[c.code] = c
+    _insert_rows(
+        CablePair,
+        ["cable", "number", "designation", "near_terminal", "far_terminal", "outlet", "faulty"],
+        [
+            (cables[parts["cable"]].pk, int(parts["pair"]), text, *ends[text], False)
+            for text, parts in numbered.items()
+        ],
+    )
+
+    # Extensions, jumpers and their history.
     exts = []
     for row in plan.rows:
         if not row["extension"]:
@@ -609,10 +780,15 @@ def _apply(plan: _Plan, *, actor, reason) -> dict:
         for e in exts
     ]
 
-    # Jumpers: equipment ↔ line on the main frame; floor terminal ↔ the outlet's horizontal terminal.
-    outlet_near = dict(
-        CablePair.objects.filter(outlet__designation__in=list(outlet_objs)).values_list(
-            "outlet__designation", "near_terminal_id"
+    # Jumpers: equipment ↔ line on the main frame; on the floor frame, floor terminal ↔ floor outlet
+    # terminal (or, for a file without that column, ↔ the outlet's horizontal terminal).
+    outlet_near = (
+        {}
+        if plan.explicit_floor_jumpers
+        else dict(
+            CablePair.objects.filter(outlet__designation__in=list(outlet_objs)).values_list(
+                "outlet__designation", "near_terminal_id"
+            )
         )
     )
     frame_of = {pk: f for pk, f, _s in plan.terminals.values()}
@@ -622,34 +798,32 @@ def _apply(plan: _Plan, *, actor, reason) -> dict:
     for row in plan.rows:
         if row["equipment_terminal"] and row["line_terminal"]:
             pairs.append((term_id[row["equipment_terminal"]], term_id[row["line_terminal"]]))
-        if row["floor_terminal"] and row["outlet"]:
+        if plan.explicit_floor_jumpers:
+            if row["floor_terminal"] and row["floor_outlet_terminal"]:
+                pairs.append((term_id[row["floor_terminal"]], term_id[row["floor_outlet_terminal"]]))
+        elif row["floor_terminal"] and row["outlet"]:
             h = outlet_near.get(row["outlet"])
             f = term_id[row["floor_terminal"]]
             if h and h != f and frame_of.get(h) == frame_of.get(f):
                 pairs.append((f, h))
-    jumpers = []
+    jumpers = []  # (terminal a, terminal b), a < b
     for a, b in pairs:
         if a in existing or b in existing:
             continue  # already jumpered (to this peer: checked above)
         existing.update((a, b))
-        a, b = min(a, b), max(a, b)
-        frame = frames[frame_of[a]]
-        jumpers.append(
-            Jumper(
-                frame=frame,
-                terminal_a_id=a,
-                terminal_b_id=b,
-                created_at=now,
-                created_by=actor,
-                reason=reason[:200],
-            )
-        )
-    Jumper.objects.bulk_create(jumpers, batch_size=2000)
+        jumpers.append((min(a, b), max(a, b)))
+    last = Jumper.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    _insert_rows(
+        Jumper,
+        ["frame", "terminal_a", "terminal_b", "created_at", "created_by", "reason", "reference"],
+        [(frames[frame_of[a]].pk, a, b, now, actor_id, reason[:200], "") for a, b in jumpers],
+    )
+    # Their ids, by end A (a terminal is end A of one jumper at most).
+    jumper_id = dict(Jumper.objects.filter(pk__gt=last).values_list("terminal_a_id", "pk"))
     _insert_rows(
         JumperEnd,
         ["jumper", "terminal", "peer"],
-        [(j.pk, j.terminal_a_id, j.terminal_b_id) for j in jumpers]
-        + [(j.pk, j.terminal_b_id, j.terminal_a_id) for j in jumpers],
+        [(jumper_id[a], a, b) for a, b in jumpers] + [(jumper_id[a], b, a) for a, b in jumpers],
     )
     created["jumpers"] = len(jumpers)
     connect = PatchEvent.Action.CONNECT
@@ -658,17 +832,17 @@ def _apply(plan: _Plan, *, actor, reason) -> dict:
             now,
             actor_id,
             connect,
-            j.pk,
-            j.terminal_a_id,
-            j.terminal_b_id,
-            designation_of[j.terminal_a_id],
-            designation_of[j.terminal_b_id],
+            jumper_id[a],
+            a,
+            b,
+            designation_of[a],
+            designation_of[b],
             "",
             reason[:200],
             "",
             {},
         )
-        for j in jumpers
+        for a, b in jumpers
     ]
     _insert_rows(PatchEvent, EVENT_FIELDS, events)
     return created

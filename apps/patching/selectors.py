@@ -69,6 +69,17 @@ COLUMNS = [
     ("notes", "备注", "Notes"),
 ]
 COLUMN_KEYS = [c[0] for c in COLUMNS]
+# The floor frame's outlet side, after DESIGN.md's columns in the Excel file (optional on import):
+# the floor-frame terminal the horizontal cable leaves from (jumpered to the floor terminal), and
+# the horizontal pair from it to the outlet. Without them an imported table's paths stop at the
+# floor frame. A row whose path does not reach a floor frame names its outlet's own cable pair
+# and where it starts instead (no floor jumper is implied: there is no floor terminal to join);
+# a riser pair cabled straight to the outlet is named again as the horizontal pair.
+OUTLET_SIDE_COLUMNS = [
+    ("floor_outlet_terminal", "楼层出线端子", "Floor outlet terminal"),
+    ("horizontal_pair", "水平线对", "Horizontal pair"),
+]
+EXCEL_COLUMNS = COLUMNS + OUTLET_SIDE_COLUMNS
 ORDERS = {
     "number": "number",
     "-number": "-number",
@@ -469,6 +480,8 @@ EXT_VALUES = (
     "outlet__room__number",
     "outlet__room__floor__number",
     "outlet__room__building__code",
+    "outlet__pair__designation",
+    "outlet__pair__near_terminal__designation",
     "notes",
 )
 
@@ -558,14 +571,42 @@ def _complete_rows(ext_rows: list[dict]) -> list[dict]:
     return _rows_with(ext_rows, peers)
 
 
-def _rows_with(ext_rows, peers) -> list[dict]:
+def _rows_with(ext_rows, peers, past=False) -> list[dict]:
+    """Rows for ``ext_rows`` given the jumpers ``peers`` ({terminal id: (peer id, peer designation)}).
+
+    Now, the floor frame's jumpers are joined into the riser pairs' query; for a past moment they
+    come from ``peers`` (rebuilt from the history) and one more query reads their horizontal pairs.
+    """
     line_ids = [peers[r["port__terminal_id"]][0] for r in ext_rows if r["port__terminal_id"] in peers]
-    pairs = {
-        near: (designation, far)
-        for near, designation, far in CablePair.objects.filter(near_terminal_id__in=line_ids).values_list(
-            "near_terminal_id", "designation", "far_terminal__designation"
+    riser = CablePair.objects.filter(near_terminal_id__in=line_ids)
+    pairs = {}
+    if past:
+        found = riser.values_list(
+            "near_terminal_id", "designation", "far_terminal_id", "far_terminal__designation"
         )
-    }
+        floor_out = {}
+        for near, designation, far_id, far in found:
+            peer = peers.get(far_id) if far_id else None
+            pairs[near] = (designation, far, peer[1] if peer else None, None)
+            if peer:
+                floor_out[peer[0]] = near
+        horizontal = CablePair.objects.filter(near_terminal_id__in=list(floor_out)).values_list(
+            "near_terminal_id", "designation"
+        )
+        for out_id, designation in horizontal:
+            near = floor_out[out_id]
+            pairs[near] = pairs[near][:3] + (designation,)
+    else:
+        pairs = {
+            near: (designation, far, out, horizontal)
+            for near, designation, far, out, horizontal in riser.values_list(
+                "near_terminal_id",
+                "designation",
+                "far_terminal__designation",
+                "far_terminal__jumper_end__peer__designation",
+                "far_terminal__jumper_end__peer__pair_near__designation",
+            )
+        }
     return _build_rows(ext_rows, peers, pairs)
 
 
@@ -574,6 +615,8 @@ PATH_VALUES = (
     "port__terminal__jumper_end__peer__designation",
     "port__terminal__jumper_end__peer__pair_near__designation",
     "port__terminal__jumper_end__peer__pair_near__far_terminal__designation",
+    "port__terminal__jumper_end__peer__pair_near__far_terminal__jumper_end__peer__designation",
+    "port__terminal__jumper_end__peer__pair_near__far_terminal__jumper_end__peer__pair_near__designation",
 )
 
 
@@ -590,15 +633,31 @@ def _joined_rows(ext_rows: list[dict]) -> list[dict]:
             pairs[peer_id] = (
                 pair,
                 r["port__terminal__jumper_end__peer__pair_near__far_terminal__designation"],
+                r["port__terminal__jumper_end__peer__pair_near__far_terminal__jumper_end__peer__designation"],
+                r[
+                    "port__terminal__jumper_end__peer__pair_near__far_terminal__jumper_end__peer__pair_near__designation"
+                ],
             )
     return _build_rows(ext_rows, peers, pairs)
 
 
 def _build_rows(ext_rows, peers, pairs) -> list[dict]:
+    """``pairs``: {line terminal id: (riser pair, floor terminal, floor outlet terminal, horizontal pair)}."""
     rows = []
     for r in ext_rows:
         peer = peers.get(r["port__terminal_id"])
         pair = pairs.get(peer[0]) if peer else None
+        floor_terminal = (pair[1] or "") if pair else ""
+        if floor_terminal:
+            # The path goes on from the floor terminal through its jumper (if any).
+            floor_out, horizontal = pair[2] or "", pair[3] or ""
+        else:
+            # No floor frame on the path: the recorded outlet's own cable pair and where it starts
+            # (only the pair, should that be the riser pair itself, cabled straight to the outlet).
+            horizontal = r.get("outlet__pair__designation") or ""
+            floor_out = r.get("outlet__pair__near_terminal__designation") or ""
+            if pair and horizontal == pair[0]:
+                floor_out = ""
         row = {
             "kind": "extension",
             "extension": r["number"],
@@ -612,8 +671,10 @@ def _build_rows(ext_rows, peers, pairs) -> list[dict]:
             "equipment_terminal": r["port__terminal__designation"] or "",
             "line_terminal": peer[1] if peer else "",
             "riser_pair": pair[0] if pair else "",
-            "floor_terminal": (pair[1] or "") if pair else "",
+            "floor_terminal": floor_terminal,
             "notes": r["notes"] or "",
+            "floor_outlet_terminal": floor_out,
+            "horizontal_pair": horizontal,
             "class_of_service": r.get("class_of_service") or "",
         }
         row["complete"] = bool(
@@ -639,12 +700,21 @@ def _spare_row(o: dict) -> dict:
         "riser_pair": "",
         "floor_terminal": "",
         "notes": "",
+        "floor_outlet_terminal": o.get("pair__near_terminal__designation") or "",
+        "horizontal_pair": o.get("pair__designation") or "",
         "class_of_service": "",
         "complete": False,
     }
 
 
-SPARE_VALUES = ("designation", "room__number", "room__floor__number", "room__building__code")
+SPARE_VALUES = (
+    "designation",
+    "room__number",
+    "room__floor__number",
+    "room__building__code",
+    "pair__designation",
+    "pair__near_terminal__designation",
+)
 
 
 def distribution_table(*, filters=None, at=None, order="number") -> Iterator[dict]:
@@ -786,6 +856,8 @@ def _table_at_parts(at, f: dict, order: str):
             "room__floor__number",
             "room__building__code",
             "pair__near_terminal__frame__code",
+            "pair__designation",
+            "pair__near_terminal__designation",
         )
     }
     departments = dict(Department.objects.values_list("id", "name"))
@@ -807,6 +879,8 @@ def _table_at_parts(at, f: dict, order: str):
                 "outlet__room__number": o.get("room__number"),
                 "outlet__room__floor__number": o.get("room__floor__number"),
                 "outlet__room__building__code": o.get("room__building__code"),
+                "outlet__pair__designation": o.get("pair__designation"),
+                "outlet__pair__near_terminal__designation": o.get("pair__near_terminal__designation"),
                 "notes": s.get("notes", ""),
                 "_frames": {p.get("terminal__frame__code"), o.get("pair__near_terminal__frame__code")},
             }
@@ -829,7 +903,9 @@ def _table_at_parts(at, f: dict, order: str):
             return False
         if f.get("q"):
             q = str(f["q"]).strip().upper()
-            hay = " ".join(str(r.get(k) or "") for k in EXT_VALUES).upper()
+            hay = " ".join(
+                str(r.get(k) or "") for k in EXT_VALUES if not k.startswith("outlet__pair")
+            ).upper()
             if q not in hay:
                 return False
         return True
@@ -868,7 +944,7 @@ def _table_at_parts(at, f: dict, order: str):
 def _table_at(at, f: dict, order: str) -> Iterator[dict]:
     ext_rows, peers, spares = _table_at_parts(at, f, order)
     for start in range(0, len(ext_rows), CHUNK):
-        yield from _rows_with(ext_rows[start : start + CHUNK], peers)
+        yield from _rows_with(ext_rows[start : start + CHUNK], peers, past=True)
     for o in spares:
         yield _spare_row(o)
 
@@ -876,7 +952,7 @@ def _table_at(at, f: dict, order: str) -> Iterator[dict]:
 def _table_at_page(at, f: dict, order: str, offset: int, limit: int) -> tuple[list[dict], int]:
     """One page of the past table: only that page's paths are looked up."""
     ext_rows, peers, spares = _table_at_parts(at, f, order)
-    rows = _rows_with(ext_rows[offset : offset + limit], peers)
+    rows = _rows_with(ext_rows[offset : offset + limit], peers, past=True)
     spare_offset = max(0, offset - len(ext_rows))
     rows += [_spare_row(o) for o in spares[spare_offset : spare_offset + limit - len(rows)]]
     return rows, len(ext_rows) + len(spares)
