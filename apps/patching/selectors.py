@@ -68,7 +68,6 @@ COLUMNS = [
     ("floor_terminal", "楼层配线架端子", "Floor terminal"),
     ("notes", "备注", "Notes"),
 ]
-COLUMN_KEYS = [c[0] for c in COLUMNS]
 # The floor frame's outlet side, after DESIGN.md's columns in the Excel file (optional on import):
 # the floor-frame terminal the horizontal cable leaves from (jumpered to the floor terminal), and
 # the horizontal pair from it to the outlet. Without them an imported table's paths stop at the
@@ -80,6 +79,7 @@ OUTLET_SIDE_COLUMNS = [
     ("horizontal_pair", "水平线对", "Horizontal pair"),
 ]
 EXCEL_COLUMNS = COLUMNS + OUTLET_SIDE_COLUMNS
+COLUMN_KEYS = [c[0] for c in EXCEL_COLUMNS]  # what a comparison of two moments looks at
 ORDERS = {
     "number": "number",
     "-number": "-number",

@@ -190,25 +190,25 @@ def table_diff(request):
         changes = selectors.distribution_table_diff(before=before, after=after)
         if request.GET.get("format") == "xlsx":
             labels = {"added": _("added"), "removed": _("removed"), "changed": _("changed")}
-            col_label = {k: zh for k, zh, _en in selectors.COLUMNS}
+            col_label = {k: zh for k, zh, _en in selectors.EXCEL_COLUMNS}
 
             def write(f):
                 book = StreamedWorkbook()
                 sheet = book.sheet(
                     _("Changes"),
                     [Column(_("Change"), 10), Column(_("Changed columns"), 24)]
-                    + [Column(zh, 16) for _k, zh, _en in selectors.COLUMNS],
+                    + [Column(zh, 16) for _k, zh, _en in selectors.EXCEL_COLUMNS],
                 )
                 for change in changes:
                     sheet.append(
                         [labels[change["change"]], "、".join(col_label[c] for c in change["columns"])]
-                        + [change["row"][k] for k, _zh, _en in selectors.COLUMNS]
+                        + [change["row"][k] for k, _zh, _en in selectors.EXCEL_COLUMNS]
                     )
                 book.save(f)
 
             return _xlsx_response(write, "distribution-table-changes.xlsx")
     return render(
-        request, "patching/diff.html", {"form": form, "changes": changes, "columns": selectors.COLUMNS}
+        request, "patching/diff.html", {"form": form, "changes": changes, "columns": selectors.EXCEL_COLUMNS}
     )
 
 

@@ -297,3 +297,21 @@ def test_the_database_keeps_jumpers_on_one_frame_and_ends_true_to_their_jumper(p
             terminal=Terminal.objects.get(designation="MDF-1/H01/05"),
             peer=Terminal.objects.get(designation="MDF-1/V01/05"),
         )
+
+
+def test_diff_shows_a_change_on_the_floor_frames_outlet_side(plant):
+    t0 = datetime.datetime(2026, 3, 1, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(t0, tick=False):
+        plant.add_phone(1)
+    with time_machine.travel(t0 + datetime.timedelta(days=1), tick=False):
+        services.jumper_move(
+            terminal="IDF-A01/H01/01", new_terminal="IDF-A01/H01/07", actor=plant.actor, reason="换信息点"
+        )
+    diff = selectors.distribution_table_diff(
+        before=t0 + datetime.timedelta(hours=1), after=t0 + datetime.timedelta(days=1, hours=1)
+    )
+    changed = next(c for c in diff if c["change"] == "changed" and c["row"]["extension"] == "8001")
+    assert changed["columns"] == ["floor_outlet_terminal", "horizontal_pair"]
+    assert changed["before"]["floor_outlet_terminal"] == "IDF-A01/H01/01"
+    assert changed["row"]["floor_outlet_terminal"] == "IDF-A01/H01/07"
+    assert changed["row"]["horizontal_pair"] == "H-A01/07"

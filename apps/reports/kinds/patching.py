@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from apps.accounts.models import Department
 from apps.core.excel import Column
 from apps.patching.models import PatchEvent
-from apps.patching.selectors import COLUMNS, distribution_table, jumper_history
+from apps.patching.selectors import EXCEL_COLUMNS, distribution_table, jumper_history
 
 from ..params import PeriodForm
 from ..registry import register_kind
@@ -45,7 +45,7 @@ class DistributionForm(forms.Form):
 
 def _headers() -> list[str]:
     english = (translation.get_language() or "").startswith("en")
-    return [en if english else zh for _key, zh, en in COLUMNS]
+    return [en if english else zh for _key, zh, en in EXCEL_COLUMNS]
 
 
 @register_kind(
@@ -70,12 +70,12 @@ def distribution_table_report(report: ReportWriter, params: dict) -> None:
         _("Distribution table"),
         [
             Column(header, WIDTHS.get(key, 18))
-            for (key, _zh, _en), header in zip(COLUMNS, _headers(), strict=True)
+            for (key, _zh, _en), header in zip(EXCEL_COLUMNS, _headers(), strict=True)
         ],
     )
     extensions = spare = incomplete = 0
     for row in distribution_table(filters=filters, at=at):
-        sheet.append([row[key] for key, _zh, _en in COLUMNS])
+        sheet.append([row[key] for key, _zh, _en in EXCEL_COLUMNS])
         if row.get("kind") == "spare":
             spare += 1
         else:
