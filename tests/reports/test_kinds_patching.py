@@ -8,7 +8,8 @@ import time_machine
 from openpyxl import load_workbook
 
 from apps.patching import services as patching
-from apps.patching.selectors import EXCEL_COLUMNS as COLUMNS, distribution_table
+from apps.patching.selectors import EXCEL_COLUMNS as COLUMNS
+from apps.patching.selectors import distribution_table
 from apps.reports.registry import kind_get
 from apps.reports.services import report_build
 from tests.patching.factories import Plant
