@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import designations as d
 from . import services
 from .models import (
     Block,
@@ -70,9 +71,34 @@ class ExtensionAdmin(ReadOnlyAdmin):
     list_select_related = ["department", "port", "outlet"]
 
 
-@admin.register(Building, Floor, Room, Frame, Pbx, DepartmentSubscription)
+@admin.register(Floor, DepartmentSubscription)
 class MasterAdmin(admin.ModelAdmin):
     pass
+
+
+class CodedAdmin(admin.ModelAdmin):
+    """A code that is part of stored designations is set once, here; it is changed later only by a rename.
+
+    Renames (the frame page, the API, or ``services.*_rename``) rewrite every designation under
+    the code and write the rename to the history; editing the code here would leave them stale.
+    """
+
+    fixed_after_creation: tuple = ("code",)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields + list(self.fixed_after_creation) if obj else fields
+
+
+@admin.register(Building, Frame, Pbx)
+class CodeFixedAdmin(CodedAdmin):
+    list_display = ["code"]
+    search_fields = ["code"]
+
+
+@admin.register(Room)
+class RoomAdmin(CodedAdmin):
+    fixed_after_creation = ("building", "number")
 
 
 @admin.register(Block)
@@ -113,8 +139,31 @@ class CableAdmin(admin.ModelAdmin):
 
 @admin.register(PbxPort, CablePair, Outlet)
 class DesignatedAdmin(admin.ModelAdmin):
+    """A port's, pair's or outlet's designation is made from its parts, which are fixed once it exists."""
+
     search_fields = ["designation"]
     raw_id_fields = []
+    parts = {
+        PbxPort: ("pbx", "shelf", "slot", "port"),
+        CablePair: ("cable", "number"),
+        Outlet: ("room", "number"),
+    }
 
     def get_raw_id_fields(self, request):
         return [f.name for f in self.model._meta.fields if f.is_relation]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["designation", *self.parts[self.model]] if obj else ["designation"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.designation = self.designation_of(obj)
+        super().save_model(request, obj, form, change)
+
+    @staticmethod
+    def designation_of(obj) -> str:
+        if isinstance(obj, PbxPort):
+            return d.port(obj.pbx.code, obj.shelf, obj.slot, obj.port)
+        if isinstance(obj, CablePair):
+            return d.pair(obj.cable.code, obj.number)
+        return d.outlet(obj.room.building.code, obj.room.number, obj.number)

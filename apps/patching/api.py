@@ -217,22 +217,58 @@ class PatchEventSerializer(serializers.ModelSerializer):
 # --- views ---------------------------------------------------------------------------------
 
 
-class FrameViewSet(BaseViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
-    queryset = Frame.objects.select_related("building").order_by("code")
-    serializer_class = FrameSerializer
-
-
-class BlockViewSet(BaseViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
-    queryset = Block.objects.select_related("frame").order_by("frame__code", "code")
-    serializer_class = BlockSerializer
-    filterset_fields = ["side"]
-
-
 class MayChangeTerminals(BasePermission):
-    """Reserving, releasing and marking terminals needs the patch table's change permission."""
+    """Reserving, releasing and marking terminals (and renaming) needs the patch table's change permission."""
 
     def has_permission(self, request, view):
         return request.user.has_perm("patching.change_terminal")
+
+
+class RenameSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=30, help_text="the new code")
+    reason = serializers.CharField(max_length=200)
+    reference = serializers.CharField(max_length=60, required=False, allow_blank=True)
+
+
+class RenameMixin:
+    """``POST <id>/rename/`` ``{"code": "MDF-2", "reason": "…"}``: every designation under it follows.
+
+    400 naming the field for a malformed code, 409 when the code is taken.
+    """
+
+    rename_service = None
+
+    @extend_schema(request=RenameSerializer, responses={200: dict})
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, MayChangeTerminals])
+    def rename(self, request, pk=None):
+        obj = self.get_object()
+        ser = RenameSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = ser.validated_data
+        try:
+            obj = type(self).rename_service(
+                obj,
+                data["code"],
+                actor=request.user,
+                reason=data["reason"],
+                reference=data.get("reference", ""),
+            )
+        except DjangoValidationError as exc:
+            return _error_response(exc)
+        return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data)
+
+
+class FrameViewSet(RenameMixin, BaseViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    queryset = Frame.objects.select_related("building").order_by("code")
+    serializer_class = FrameSerializer
+    rename_service = services.frame_rename
+
+
+class BlockViewSet(RenameMixin, BaseViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    queryset = Block.objects.select_related("frame").order_by("frame__code", "code")
+    serializer_class = BlockSerializer
+    filterset_fields = ["side"]
+    rename_service = services.block_rename
 
 
 @extend_schema_field({"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]})
@@ -326,9 +362,10 @@ class PbxPortViewSet(BaseViewSet, mixins.ListModelMixin, mixins.RetrieveModelMix
     serializer_class = PbxPortSerializer
 
 
-class CableViewSet(BaseViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+class CableViewSet(RenameMixin, BaseViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     queryset = Cable.objects.order_by("code")
     serializer_class = CableSerializer
+    rename_service = services.cable_rename
 
     @action(detail=True)
     def pairs(self, request, pk=None):

@@ -162,3 +162,59 @@ def terminals_text(names) -> str:
         else:
             parts.append(f"{name}-{span[1]:02d}")
     return ", ".join(parts)
+
+
+FRAME, BLOCK, PBX, CABLE, BUILDING, ROOM = "frame", "block", "pbx", "cable", "building", "room"
+
+# Each code as it appears inside a designation, checked by building a sample designation with
+# it and parsing that back: a code is good when the designation it makes reads as that code.
+_CODE_SAMPLES = {
+    FRAME: (TERMINAL, lambda c: terminal(c, "X", 1), "frame"),
+    BLOCK: (TERMINAL, lambda c: terminal("X", c, 1), "block"),
+    PBX: (PORT, lambda c: port(c, 1, 1, 1), "pbx"),
+    CABLE: (PAIR, lambda c: pair(c, 1), "cable"),
+    BUILDING: (OUTLET, lambda c: outlet(c, "1", 1), "building"),
+    ROOM: (OUTLET, lambda c: outlet("X", c, 1), "room"),
+}
+CODE_LABELS = {
+    FRAME: _("Frame code"),
+    BLOCK: _("Block code"),
+    PBX: _("PBX code"),
+    CABLE: _("Cable code"),
+    BUILDING: _("Building code"),
+    ROOM: _("Room number"),
+}
+CODE_MAX_LENGTH = {FRAME: 30, BLOCK: 20, PBX: 30, CABLE: 30, BUILDING: 10, ROOM: 20}
+
+
+def code(value, *, kind: str) -> str:
+    """Return ``value`` as the code of a frame, block, PBX, cable, building or room, or raise ValidationError.
+
+    The code must fit in its designations: not empty, no spaces or “/” (and for a building no “-”).
+    """
+    text = normalise(value)
+    sample_kind, make, part = _CODE_SAMPLES[kind]
+    match = None
+    if text and len(text) <= CODE_MAX_LENGTH[kind]:
+        match = {
+            TERMINAL: TERMINAL_RE,
+            PORT: PORT_RE,
+            PAIR: PAIR_RE,
+            OUTLET: OUTLET_RE,
+        }[sample_kind].match(make(text))
+    if match is None or match[part] != text:
+        rules = (
+            _("at most %(n)s characters, without spaces, “/” or “-”")
+            if kind == BUILDING
+            else _("at most %(n)s characters, without spaces or “/”")
+        )
+        raise ValidationError(
+            _("%(what)s “%(code)s” cannot be used: use %(rules)s."),
+            params={
+                "what": CODE_LABELS[kind],
+                "code": text or "∅",
+                "rules": rules % {"n": CODE_MAX_LENGTH[kind]},
+            },
+            code="malformed",
+        )
+    return text

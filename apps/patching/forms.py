@@ -178,3 +178,11 @@ class ReleaseForm(forms.Form):
 class ReservationFilterForm(forms.Form):
     q = forms.CharField(label=_("Terminal or reference"), required=False)
     frame = forms.CharField(label=_("Frame"), required=False)
+
+
+class RenameForm(forms.Form):
+    """A new code for a frame or a block; every designation under it follows."""
+
+    code = forms.CharField(label=_("New code"), max_length=30)
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+    reference = forms.CharField(label=_("Work order or fault"), max_length=60, required=False)

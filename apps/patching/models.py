@@ -411,8 +411,10 @@ class PatchEvent(models.Model):
 
     Jumper changes fill both ends; a reservation, a release or a fault mark fills end A only
     (a terminal, or for a cable pair's fault its designation with no terminal: ``data["kind"]``
-    says which). Only connect and disconnect rebuild past jumpers, only the extension actions
-    past extensions.
+    says which). A rename of a frame, block, PBX, cable, building or room keeps the old name in
+    end A and the new one in end B (``data["kind"]`` says what was renamed); entries written
+    before it keep the designations as they were. Only connect and disconnect rebuild past
+    jumpers, only the extension actions past extensions.
     """
 
     class Action(models.TextChoices):
@@ -425,6 +427,7 @@ class PatchEvent(models.Model):
         EXTENSION_REMOVE = "extension_remove", _("Extension removed")
         FAULTY = "faulty", _("Marked faulty")
         WORKING = "working", _("Marked working")
+        RENAME = "rename", _("Renamed")
 
     at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(

@@ -27,6 +27,11 @@ as ``Terminal`` objects, ids, or designations such as ``"MDF-1/H03/17"``):
   ``pbx_ports_create`` (a range, optionally wired to a block), ``cable_create`` (creates its
   pairs), ``cable_pairs_wire`` ("pairs 1–25 of R-07 to V05/1–25").
 - ``subscription_add / subscription_remove(*, department, actor)``.
+- Renames: ``frame_rename(frame, new_code, *, actor, reason, reference="")``, ``block_rename``,
+  ``pbx_rename``, ``cable_rename``, ``building_rename`` and ``room_renumber(room, new_number, ...)``
+  rewrite every stored designation under the renamed object (terminals, PBX ports, cable pairs,
+  outlets; one UPDATE per table) and write a "renamed" history entry; entries written before
+  keep the designations as they were.
 
 Every rule violation raises ``PatchConflict`` (a ``ValidationError``) with a sentence a person
 understands; malformed input raises a plain ``ValidationError``. Every change writes an
@@ -37,6 +42,8 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Case, CharField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Cast, Concat, LPad
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -954,3 +961,325 @@ def subscription_add(*, department, actor) -> DepartmentSubscription:
 @transaction.atomic
 def subscription_remove(*, department, actor) -> None:
     DepartmentSubscription.objects.filter(department=department).delete()
+
+
+# --- renames -----------------------------------------------------------------------------------
+#
+# Designations are stored on each terminal, port, pair and outlet row. A rename rewrites them
+# from their parts (codes and numbers, as ``designations`` formats them) with one UPDATE per
+# table, so they never go stale, and writes one "renamed" history entry; the entries written
+# before keep the designations as they were then.
+
+
+def _text(field) -> Cast:
+    return Cast(field, output_field=CharField())
+
+
+def _padded(field):
+    """``field`` as at least two digits, like ``f"{n:02d}"`` (longer numbers are kept whole)."""
+    return Case(
+        When(**{f"{field}__lt": 10}, then=LPad(_text(field), 2, Value("0"))),
+        default=_text(field),
+        output_field=CharField(),
+    )
+
+
+def _join(*parts):
+    return Concat(*parts, output_field=CharField())
+
+
+def _terminal_designation(frame_code, block_code):
+    """The expression ``<frame>/<block>/<position>`` for a terminal row (codes as text or expressions)."""
+    return _join(
+        Value(frame_code) if isinstance(frame_code, str) else frame_code,
+        Value("/"),
+        Value(block_code) if isinstance(block_code, str) else block_code,
+        Value("/"),
+        _padded("position"),
+    )
+
+
+def _new_code(value, *, kind, field):
+    try:
+        return d.code(value, kind=kind)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from exc
+
+
+def _renamed(obj, *, kind, field, old, new, label_old, label_new, actor, reason, reference, rows):
+    """Record a rename: one history entry (old name in end A, new in end B) and the audit trail."""
+    from apps.core.audit import audit_log_event
+
+    event = _event(
+        action=PatchEvent.Action.RENAME,
+        actor=actor,
+        designation=label_old[:60],
+        reason=reason,
+        reference=reference,
+        data={"kind": kind, "id": obj.pk, "old": old, "new": new, "rows": rows},
+    )
+    event.b_designation = label_new[:60]
+    event.save(force_insert=True)
+    audit_log_event(
+        obj=obj, actor=actor, message=reason, changes={field: [old, new], "reason": [None, reason]}
+    )
+    return event
+
+
+def _rename_checks(obj, *, field, new, reason, what, taken, taken_message, taken_params):
+    _require_reason(reason)
+    old = getattr(obj, field)
+    if new == old:
+        raise ValidationError(
+            {field: _sentence(_("%(what)s is already %(code)s."), {"what": what, "code": new})}
+        )
+    if taken:
+        raise PatchConflict({field: _sentence(taken_message, taken_params)})
+    return old
+
+
+def _save_code(obj, *, field, new, taken_message, taken_params):
+    try:
+        with transaction.atomic():
+            type(obj).objects.filter(pk=obj.pk).update(**{field: new})
+    except IntegrityError as exc:
+        raise PatchConflict({field: _sentence(taken_message, taken_params)}) from exc
+    setattr(obj, field, new)
+
+
+@transaction.atomic
+def frame_rename(frame, new_code, *, actor, reason, reference="") -> Frame:
+    """Rename a frame; each of its terminals' designations follows (``MDF-1/H03/17`` → ``MDF-2/H03/17``)."""
+    frame = Frame.objects.select_for_update().get(pk=frame.pk if isinstance(frame, Frame) else frame)
+    new = _new_code(new_code, kind=d.FRAME, field="code")
+    taken_message, params = _("Frame code %(code)s is already in use."), {"code": new}
+    old = _rename_checks(
+        frame,
+        field="code",
+        new=new,
+        reason=reason,
+        what=_("The frame"),
+        taken=Frame.objects.filter(code=new).exclude(pk=frame.pk).exists(),
+        taken_message=taken_message,
+        taken_params=params,
+    )
+    _save_code(frame, field="code", new=new, taken_message=taken_message, taken_params=params)
+    block_code = Subquery(Block.objects.filter(pk=OuterRef("block_id")).values("code")[:1])
+    rows = Terminal.objects.filter(frame=frame).update(designation=_terminal_designation(new, block_code))
+    _renamed(
+        frame,
+        kind=d.FRAME,
+        field="code",
+        old=old,
+        new=new,
+        label_old=old,
+        label_new=new,
+        actor=actor,
+        reason=reason,
+        reference=reference,
+        rows=rows,
+    )
+    return frame
+
+
+@transaction.atomic
+def block_rename(block, new_code, *, actor, reason, reference="") -> Block:
+    """Rename a block of a frame; its terminals' designations follow (``MDF-1/H03/17`` → ``MDF-1/H04/17``)."""
+    block = (
+        Block.objects.select_for_update()
+        .select_related("frame")
+        .get(pk=block.pk if isinstance(block, Block) else block)
+    )
+    new = _new_code(new_code, kind=d.BLOCK, field="code")
+    frame_code = block.frame.code
+    taken_message = _("Block code %(code)s is already in use on %(frame)s.")
+    params = {"code": new, "frame": frame_code}
+    old = _rename_checks(
+        block,
+        field="code",
+        new=new,
+        reason=reason,
+        what=_("The block"),
+        taken=Block.objects.filter(frame_id=block.frame_id, code=new).exclude(pk=block.pk).exists(),
+        taken_message=taken_message,
+        taken_params=params,
+    )
+    _save_code(block, field="code", new=new, taken_message=taken_message, taken_params=params)
+    rows = Terminal.objects.filter(block=block).update(designation=_terminal_designation(frame_code, new))
+    _renamed(
+        block,
+        kind=d.BLOCK,
+        field="code",
+        old=old,
+        new=new,
+        label_old=f"{frame_code}/{old}",
+        label_new=f"{frame_code}/{new}",
+        actor=actor,
+        reason=reason,
+        reference=reference,
+        rows=rows,
+    )
+    return block
+
+
+@transaction.atomic
+def pbx_rename(pbx, new_code, *, actor, reason, reference="") -> Pbx:
+    """Rename a PBX; its ports' designations follow (``PBX-1/1-02-05`` → ``PBX-2/1-02-05``)."""
+    pbx = Pbx.objects.select_for_update().get(pk=pbx.pk if isinstance(pbx, Pbx) else pbx)
+    new = _new_code(new_code, kind=d.PBX, field="code")
+    taken_message, params = _("PBX code %(code)s is already in use."), {"code": new}
+    old = _rename_checks(
+        pbx,
+        field="code",
+        new=new,
+        reason=reason,
+        what=_("The PBX"),
+        taken=Pbx.objects.filter(code=new).exclude(pk=pbx.pk).exists(),
+        taken_message=taken_message,
+        taken_params=params,
+    )
+    _save_code(pbx, field="code", new=new, taken_message=taken_message, taken_params=params)
+    rows = PbxPort.objects.filter(pbx=pbx).update(
+        designation=_join(
+            Value(new), Value("/"), _text("shelf"), Value("-"), _padded("slot"), Value("-"), _padded("port")
+        )
+    )
+    _renamed(
+        pbx,
+        kind=d.PBX,
+        field="code",
+        old=old,
+        new=new,
+        label_old=old,
+        label_new=new,
+        actor=actor,
+        reason=reason,
+        reference=reference,
+        rows=rows,
+    )
+    return pbx
+
+
+@transaction.atomic
+def cable_rename(cable, new_code, *, actor, reason, reference="") -> Cable:
+    """Rename a cable; its pairs' designations follow (``R-07/12`` → ``R-08/12``)."""
+    cable = Cable.objects.select_for_update().get(pk=cable.pk if isinstance(cable, Cable) else cable)
+    new = _new_code(new_code, kind=d.CABLE, field="code")
+    taken_message, params = _("Cable code %(code)s is already in use."), {"code": new}
+    old = _rename_checks(
+        cable,
+        field="code",
+        new=new,
+        reason=reason,
+        what=_("The cable"),
+        taken=Cable.objects.filter(code=new).exclude(pk=cable.pk).exists(),
+        taken_message=taken_message,
+        taken_params=params,
+    )
+    _save_code(cable, field="code", new=new, taken_message=taken_message, taken_params=params)
+    rows = CablePair.objects.filter(cable=cable).update(
+        designation=_join(Value(new), Value("/"), _padded("number"))
+    )
+    _renamed(
+        cable,
+        kind=d.CABLE,
+        field="code",
+        old=old,
+        new=new,
+        label_old=old,
+        label_new=new,
+        actor=actor,
+        reason=reason,
+        reference=reference,
+        rows=rows,
+    )
+    return cable
+
+
+def _outlet_designation(building_code, room_number):
+    return _join(
+        Value(building_code) if isinstance(building_code, str) else building_code,
+        Value("-"),
+        Value(room_number) if isinstance(room_number, str) else room_number,
+        Value("-"),
+        _text("number"),
+    )
+
+
+@transaction.atomic
+def building_rename(building, new_code, *, actor, reason, reference="") -> Building:
+    """Rename a building; its outlets' designations follow (``A-1203-2`` → ``B-1203-2``)."""
+    building = Building.objects.select_for_update().get(
+        pk=building.pk if isinstance(building, Building) else building
+    )
+    new = _new_code(new_code, kind=d.BUILDING, field="code")
+    taken_message, params = _("Building code %(code)s is already in use."), {"code": new}
+    old = _rename_checks(
+        building,
+        field="code",
+        new=new,
+        reason=reason,
+        what=_("The building"),
+        taken=Building.objects.filter(code=new).exclude(pk=building.pk).exists(),
+        taken_message=taken_message,
+        taken_params=params,
+    )
+    _save_code(building, field="code", new=new, taken_message=taken_message, taken_params=params)
+    room_number = Subquery(Room.objects.filter(pk=OuterRef("room_id")).values("number")[:1])
+    rows = Outlet.objects.filter(room__building=building).update(
+        designation=_outlet_designation(new, room_number)
+    )
+    _renamed(
+        building,
+        kind=d.BUILDING,
+        field="code",
+        old=old,
+        new=new,
+        label_old=old,
+        label_new=new,
+        actor=actor,
+        reason=reason,
+        reference=reference,
+        rows=rows,
+    )
+    return building
+
+
+@transaction.atomic
+def room_renumber(room, new_number, *, actor, reason, reference="") -> Room:
+    """Give a room a new number; its outlets' designations follow (``A-1203-2`` → ``A-1205-2``)."""
+    room = (
+        Room.objects.select_for_update()
+        .select_related("building")
+        .get(pk=room.pk if isinstance(room, Room) else room)
+    )
+    new = _new_code(new_number, kind=d.ROOM, field="number")
+    building_code = room.building.code
+    taken_message = _("Room %(code)s already exists in building %(building)s.")
+    params = {"code": new, "building": building_code}
+    old = _rename_checks(
+        room,
+        field="number",
+        new=new,
+        reason=reason,
+        what=_("The room"),
+        taken=Room.objects.filter(building_id=room.building_id, number=new).exclude(pk=room.pk).exists(),
+        taken_message=taken_message,
+        taken_params=params,
+    )
+    _save_code(room, field="number", new=new, taken_message=taken_message, taken_params=params)
+    rows = Outlet.objects.filter(room=room).update(designation=_outlet_designation(building_code, new))
+    _renamed(
+        room,
+        kind=d.ROOM,
+        field="number",
+        old=old,
+        new=new,
+        label_old=f"{building_code}-{old}",
+        label_new=f"{building_code}-{new}",
+        actor=actor,
+        reason=reason,
+        reference=reference,
+        rows=rows,
+    )
+    return room

@@ -14,6 +14,7 @@ urlpatterns = [
     path("history/", views.history, name="history"),
     path("frames/", views.frame_list, name="frames"),
     path("frames/<str:code>/", views.frame_detail, name="frame"),
+    path("frames/<str:code>/rename/", views.frame_rename, name="frame_rename"),
     path("faulty/", views.faulty, name="faulty"),
     path("reservations/", views.reservations, name="reservations"),
     path("checks/", views.checks, name="checks"),

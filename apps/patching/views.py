@@ -28,12 +28,13 @@ from .forms import (
     ImportForm,
     MoveForm,
     ReleaseForm,
+    RenameForm,
     ReservationFilterForm,
     ReserveForm,
     SubscriptionForm,
     TableFilterForm,
 )
-from .models import CablePair, DepartmentSubscription, Extension, Frame, Terminal
+from .models import Block, CablePair, DepartmentSubscription, Extension, Frame, Terminal
 
 PER_PAGE_CHOICES = (25, 50, 100, 200)
 
@@ -509,14 +510,78 @@ def frame_list(request):
     return render(request, "patching/frames.html", {"frames": frame_reads.frame_overview()})
 
 
+def _frame_or_404(code) -> Frame:
+    frame = Frame.objects.filter(code=code.upper()).select_related("building", "room").first()
+    if frame is None:
+        raise Http404
+    return frame
+
+
+def _frame_page(request, frame, *, rename_form=None, rename_target=None):
+    context = {
+        "frame": frame,
+        "blocks": frame_reads.frame_blocks(frame),
+        "rename_form": rename_form,
+        "rename_target": rename_target,
+    }
+    return render(request, "patching/frame.html", context)
+
+
 @login_required
 @require_GET
 def frame_detail(request, code):
     _require(request, "patching.view_frame")
-    frame = Frame.objects.filter(code=code.upper()).select_related("building", "room").first()
-    if frame is None:
-        raise Http404
-    return render(request, "patching/frame.html", {"frame": frame, "blocks": frame_reads.frame_blocks(frame)})
+    return _frame_page(request, _frame_or_404(code))
+
+
+@login_required
+@require_http_methods(["POST"])
+def frame_rename(request, code):
+    """Rename the frame, or one of its blocks (``block`` names it): every designation under it follows."""
+    _require(request, "patching.view_frame", "patching.change_terminal")
+    frame = _frame_or_404(code)
+    block = None
+    if request.POST.get("block"):
+        block = Block.objects.filter(frame=frame, pk=request.POST["block"]).first()
+        if block is None:
+            raise Http404
+    form = RenameForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if block is None:
+                old = frame.code
+                frame = services.frame_rename(
+                    frame,
+                    data["code"],
+                    actor=request.user,
+                    reason=data["reason"],
+                    reference=data["reference"],
+                )
+                messages.success(
+                    request,
+                    _("Frame %(old)s is now %(new)s; its terminals were renamed with it.")
+                    % {"old": old, "new": frame.code},
+                )
+            else:
+                old = block.code
+                block = services.block_rename(
+                    block,
+                    data["code"],
+                    actor=request.user,
+                    reason=data["reason"],
+                    reference=data["reference"],
+                )
+                messages.success(
+                    request,
+                    _("Block %(old)s of %(frame)s is now %(new)s; its terminals were renamed with it.")
+                    % {"old": old, "new": block.code, "frame": frame.code},
+                )
+            return redirect("patching:frame", code=frame.code)
+        except ValidationError as exc:
+            _form_error(form, exc)
+    target = block.pk if block is not None else "frame"
+    return _frame_page(request, frame, rename_form=form, rename_target=target)
 
 
 @login_required
