@@ -1,10 +1,14 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from rest_framework.test import APIClient
 
+from apps.accounts.models import Role
 from apps.patching import selectors, services
 from apps.patching.models import (
     Block,
     Building,
+    Cable,
     CablePair,
     Frame,
     Outlet,
@@ -14,6 +18,7 @@ from apps.patching.models import (
     Room,
     Terminal,
 )
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +117,160 @@ def test_a_block_of_more_than_99_pairs_keeps_its_numbers(plant):
     services.frame_rename(block.frame, "MDF-3", actor=plant.actor, reason="改名")
     names = set(Terminal.objects.filter(block=block).values_list("designation", flat=True))
     assert {"MDF-3/V09/01", "MDF-3/V09/99", "MDF-3/V09/100", "MDF-3/V09/120"} <= names
+
+
+def test_the_table_and_the_history_page_show_the_new_name(eng_client, plant):
+    plant.add_phone(1)
+    services.frame_rename(Frame.objects.get(code="MDF-1"), "MDF-9", actor=plant.actor, reason="新规范")
+    services.cable_rename(Cable.objects.get(code="H-A01"), "H-B01", actor=plant.actor, reason="新规范")
+    body = eng_client.get(reverse("patching:table")).content.decode()
+    assert "MDF-9/H01/01" in body
+    assert "MDF-1/" not in body
+    trace = eng_client.get(reverse("patching:trace"), {"q": "8001"}).content.decode()
+    assert "MDF-9/V01/01" in trace
+    assert "H-B01/01" in trace
+    assert "MDF-9/H01/01" in eng_client.get(reverse("patching:table"), {"q": "MDF-9/H01/01"}).content.decode()
+    history = eng_client.get(reverse("patching:history"), {"action": "rename"}).content.decode()
+    assert "重命名" in history
+    assert "MDF-1" in history
+    assert "MDF-9" in history
+    assert "新规范" in history
+    # The connect entry written before the rename still names the terminals as they were.
+    old = eng_client.get(reverse("patching:history"), {"action": "connect"}).content.decode()
+    assert "MDF-1/H01/01" in old
+
+
+def test_an_engineer_renames_a_frame_and_a_block_on_the_frame_page(eng_client, plant):
+    page = eng_client.get(reverse("patching:frame", args=["MDF-1"])).content.decode()
+    assert 'data-testid="rename-frame"' in page
+    assert "更改模块编码" in page
+    url = reverse("patching:frame_rename", args=["MDF-1"])
+    response = eng_client.post(url, {"code": "mdf-2", "reason": "按新规范"})
+    assert response.status_code == 302
+    assert response.url == reverse("patching:frame", args=["MDF-2"])
+    page = eng_client.get(response.url).content.decode()
+    assert "配线架 MDF-1 已更名为 MDF-2" in page
+    assert 'title="MDF-2/V01/09"' in page
+
+    block = Block.objects.get(frame__code="MDF-2", code="V01")
+    url = reverse("patching:frame_rename", args=["MDF-2"])
+    response = eng_client.post(url, {"block": block.pk, "code": "V07", "reason": "按新规范"})
+    assert response.status_code == 302
+    assert Terminal.objects.filter(designation="MDF-2/V07/09").exists()
+
+
+def test_the_frame_page_refuses_a_taken_code_a_bad_code_or_no_reason(eng_client, plant):
+    url = reverse("patching:frame_rename", args=["MDF-1"])
+    for data, message in [
+        ({"code": "IDF-A01", "reason": "改名"}, "配线架编码 IDF-A01 已被占用"),
+        ({"code": "MDF 2", "reason": "改名"}, "配线架编码“MDF 2”不可用"),
+        ({"code": "MDF-2", "reason": ""}, "该字段是必填项"),
+    ]:
+        response = eng_client.post(url, data)
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert message in body, body
+        assert 'data-testid="rename-frame" open' in body or 'rename-frame"' in body
+    block = Block.objects.get(frame__code="MDF-1", code="V01")
+    body = eng_client.post(url, {"block": block.pk, "code": "H01", "reason": "改名"}).content.decode()
+    assert "配线架 MDF-1 上已有模块 H01" in body
+    assert Terminal.objects.filter(designation="MDF-1/V01/01").exists()
+    assert not PatchEvent.objects.filter(action="rename").exists()
+
+
+def test_only_those_who_may_change_the_patch_table_can_rename(client, plant):
+    client.force_login(UserFactory(roles=[Role.REQUESTER]))
+    url = reverse("patching:frame_rename", args=["MDF-1"])
+    assert client.post(url, {"code": "MDF-2", "reason": "改名"}).status_code == 403
+    assert Frame.objects.filter(code="MDF-1").exists()
+
+
+def test_the_api_renames_a_frame_400_for_a_bad_code_409_for_a_taken_one(plant):
+    api = APIClient()
+    api.force_authenticate(plant.actor)
+    frame = Frame.objects.get(code="MDF-1")
+    url = f"/api/patching/frames/{frame.pk}/rename/"
+    response = api.post(
+        url, {"code": "MDF/2", "reason": "改名"}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.status_code == 400
+    assert "配线架编码" in response.json()["code"][0]
+    response = api.post(
+        url, {"code": "IDF-A01", "reason": "改名"}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.status_code == 409
+    assert "配线架编码 IDF-A01 已被占用" in response.json()["detail"]
+    response = api.post(url, {"code": "MDF-2"}, format="json")
+    assert response.status_code == 400
+    assert "reason" in response.json()
+    response = api.post(url, {"code": "MDF-2", "reason": "改名"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["code"] == "MDF-2"
+    assert api.get("/api/patching/terminals/", {"q": "MDF-2/H01/01"}).json()["results"][0]["designation"] == (
+        "MDF-2/H01/01"
+    )
+    block = Block.objects.get(frame=frame, code="H01")
+    response = api.post(
+        f"/api/patching/blocks/{block.pk}/rename/", {"code": "H02", "reason": "改名"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    cable = Cable.objects.get(code="R-01")
+    response = api.post(
+        f"/api/patching/cables/{cable.pk}/rename/", {"code": "R-02", "reason": "改名"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert CablePair.objects.filter(designation="R-02/30").exists()
+
+
+@pytest.fixture
+def admin_client(client, plant):
+    client.force_login(UserFactory(roles=[Role.ADMINISTRATOR], is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.mark.parametrize(
+    ("model", "lookup", "data"),
+    [
+        (Frame, {"code": "MDF-1"}, {"code": "MDF-X", "kind": "main"}),
+        (Building, {"code": "A"}, {"code": "Z", "name": "A"}),
+        (Pbx, {"code": "PBX-1"}, {"code": "PBX-X", "name": ""}),
+        (Cable, {"code": "R-01"}, {"code": "R-X", "kind": "riser", "pair_count": 30}),
+        (Block, {"frame__code": "MDF-1", "code": "V01"}, {"code": "V-X", "side": "line", "size": 30}),
+    ],
+)
+def test_the_admin_cannot_change_a_code_under_designations(admin_client, model, lookup, data):
+    obj = model.objects.get(**lookup)
+    url = reverse(f"admin:patching_{model._meta.model_name}_change", args=[obj.pk])
+    page = admin_client.get(url).content.decode()
+    assert 'name="code"' not in page
+    admin_client.post(url, data)
+    obj.refresh_from_db()
+    assert obj.code == lookup["code"]
+
+
+def test_the_admin_cannot_make_a_designation_stale(admin_client, plant):
+    room = Room.objects.get(number="1203")
+    url = reverse("admin:patching_room_change", args=[room.pk])
+    assert 'name="number"' not in admin_client.get(url).content.decode()
+    for model, obj in [
+        (PbxPort, PbxPort.objects.get(designation="PBX-1/1-02-05")),
+        (CablePair, CablePair.objects.get(designation="R-01/05")),
+        (Outlet, Outlet.objects.get(designation="A-1203-5")),
+    ]:
+        url = reverse(f"admin:patching_{model._meta.model_name}_change", args=[obj.pk])
+        page = admin_client.get(url).content.decode()
+        assert 'name="designation"' not in page
+        assert 'name="number"' not in page
+        assert 'name="port"' not in page
+        admin_client.post(url, {"designation": "X/1"})
+        obj.refresh_from_db()
+        assert obj.designation != "X/1"
+
+
+def test_a_port_added_in_the_admin_gets_its_designation_from_its_parts(admin_client, plant):
+    pbx = Pbx.objects.get(code="PBX-1")
+    response = admin_client.post(
+        reverse("admin:patching_pbxport_add"), {"pbx": pbx.pk, "shelf": 2, "slot": 3, "port": 4}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert PbxPort.objects.filter(designation="PBX-1/2-03-04").exists()
