@@ -581,15 +581,24 @@ def _rows_with(ext_rows, peers, past=False) -> list[dict]:
     riser = CablePair.objects.filter(near_terminal_id__in=line_ids)
     pairs = {}
     if past:
-        found = riser.values_list(
-            "near_terminal_id", "designation", "far_terminal_id", "far_terminal__designation"
+        found = list(
+            riser.values_list("near_terminal_id", "designation", "far_terminal_id", "far_terminal__designation")
         )
+        # The history keeps each jumper end's name as it was then; after a rename the past table
+        # would mix old and new names, so the ends are named as they are named today.
+        out_ids = [peers[far_id][0] for _near, _d, far_id, _far in found if far_id in peers]
+        names = dict(Terminal.objects.filter(pk__in=line_ids + out_ids).values_list("id", "designation"))
         floor_out = {}
         for near, designation, far_id, far in found:
             peer = peers.get(far_id) if far_id else None
-            pairs[near] = (designation, far, peer[1] if peer else None, None)
+            pairs[near] = (designation, far, names.get(peer[0], peer[1]) if peer else None, None)
             if peer:
                 floor_out[peer[0]] = near
+        peers = {
+            r["port__terminal_id"]: (peer[0], names.get(peer[0], peer[1]))
+            for r in ext_rows
+            if (peer := peers.get(r["port__terminal_id"]))
+        }
         horizontal = CablePair.objects.filter(near_terminal_id__in=list(floor_out)).values_list(
             "near_terminal_id", "designation"
         )

@@ -1,4 +1,7 @@
+import datetime
+
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -274,3 +277,20 @@ def test_a_port_added_in_the_admin_gets_its_designation_from_its_parts(admin_cli
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert PbxPort.objects.filter(designation="PBX-1/2-03-04").exists()
+
+
+def test_a_rename_is_not_a_difference_between_two_moments(plant):
+    t0 = datetime.datetime(2026, 3, 1, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(t0, tick=False):
+        plant.add_phones(2)
+    with time_machine.travel(t0 + datetime.timedelta(days=1), tick=False):
+        services.frame_rename(Frame.objects.get(code="MDF-1"), "MDF-9", actor=plant.actor, reason="改编号")
+        services.frame_rename(Frame.objects.get(code="IDF-A01"), "IDF-A09", actor=plant.actor, reason="改编号")
+    then = {r["extension"]: r for r in selectors.distribution_table(at=t0 + datetime.timedelta(hours=1))}
+    assert then["8001"]["line_terminal"] == "MDF-9/V01/01"
+    assert then["8001"]["floor_outlet_terminal"] == "IDF-A09/H01/01"
+    assert then["8002"] == {r["extension"]: r for r in selectors.distribution_table()}["8002"]
+    diff = selectors.distribution_table_diff(
+        before=t0 + datetime.timedelta(hours=1), after=t0 + datetime.timedelta(days=2)
+    )
+    assert diff == []
