@@ -582,7 +582,9 @@ def _rows_with(ext_rows, peers, past=False) -> list[dict]:
     pairs = {}
     if past:
         found = list(
-            riser.values_list("near_terminal_id", "designation", "far_terminal_id", "far_terminal__designation")
+            riser.values_list(
+                "near_terminal_id", "designation", "far_terminal_id", "far_terminal__designation"
+            )
         )
         # The history keeps each jumper end's name as it was then; after a rename the past table
         # would mix old and new names, so the ends are named as they are named today.

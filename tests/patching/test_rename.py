@@ -285,7 +285,9 @@ def test_a_rename_is_not_a_difference_between_two_moments(plant):
         plant.add_phones(2)
     with time_machine.travel(t0 + datetime.timedelta(days=1), tick=False):
         services.frame_rename(Frame.objects.get(code="MDF-1"), "MDF-9", actor=plant.actor, reason="改编号")
-        services.frame_rename(Frame.objects.get(code="IDF-A01"), "IDF-A09", actor=plant.actor, reason="改编号")
+        services.frame_rename(
+            Frame.objects.get(code="IDF-A01"), "IDF-A09", actor=plant.actor, reason="改编号"
+        )
     then = {r["extension"]: r for r in selectors.distribution_table(at=t0 + datetime.timedelta(hours=1))}
     assert then["8001"]["line_terminal"] == "MDF-9/V01/01"
     assert then["8001"]["floor_outlet_terminal"] == "IDF-A09/H01/01"
