@@ -22,6 +22,17 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # Telroom's apps come first: where a library translates the same English words differently
+    # (Django admin, Celery beat), the first installed app's translation is the one users see.
+    "apps.accounts",
+    "apps.core",
+    "apps.patching",
+    "apps.workorders",
+    "apps.approvals",
+    "apps.faults",
+    "apps.frontdesk",
+    "apps.sales",
+    "apps.reports",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -41,15 +52,6 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "auditlog",
     "axes",
-    "apps.accounts",
-    "apps.core",
-    "apps.patching",
-    "apps.workorders",
-    "apps.approvals",
-    "apps.faults",
-    "apps.frontdesk",
-    "apps.sales",
-    "apps.reports",
 ]
 
 MIDDLEWARE = [

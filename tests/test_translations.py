@@ -41,3 +41,22 @@ def test_the_same_english_string_has_one_chinese_translation():
         if len(set(by_file.values())) > 1
     ]
     assert not clashes, "translated differently in different apps:\n" + "\n".join(clashes)
+
+
+def test_our_translations_win_over_the_libraries():
+    """Django lets the first installed app's catalogue win: ours must not be hidden by a library's."""
+    from django.utils import translation
+
+    hidden = []
+    with translation.override("zh-hans"):
+        for path, po in _catalogues():
+            for entry in po.translated_entries():
+                if entry.msgid_plural:
+                    continue
+                if entry.msgctxt:
+                    shown = translation.pgettext(entry.msgctxt, entry.msgid)
+                else:
+                    shown = translation.gettext(entry.msgid)
+                if shown != entry.msgstr:
+                    hidden.append(f"{path.relative_to(ROOT)}: {entry.msgid!r} shows {shown!r}, not {entry.msgstr!r}")
+    assert not hidden, "\n".join(hidden)

@@ -444,7 +444,7 @@ def access_export(request):
     sheet = book.sheet(
         _("Access log"),
         [
-            Column(_("Name"), 14),
+            Column(pgettext("person", "Name"), 14),
             Column(_("Organisation"), 18),
             Column(_("Purpose"), 30),
             Column(_("Equipment-room staff"), 10),

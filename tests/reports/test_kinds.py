@@ -52,7 +52,7 @@ def test_users_report_lists_every_active_user_with_roles_cell_by_cell():
         "部门",
         "角色",
         "分机号",
-        "电子邮件",
+        "邮箱",
         "入职日期",
         "主管",
         "在用",
@@ -101,7 +101,7 @@ def test_audit_report_shows_the_changes_of_the_period_cell_by_cell():
 
     assert book.sheetnames == ["概览", "变更记录", "按对象类型"]
     changes = _values(book["变更记录"])
-    assert changes[0] == ["时间", "操作人", "对象类型", "对象", "动作", "变更内容", "来源地址"]
+    assert changes[0] == ["时间", "操作人", "对象类型", "对象", "操作", "变更内容", "来源地址"]
     assert len(changes) == 2
     time, actor, record_type, record, action, values, address = changes[1]
     assert time == datetime.datetime(2026, 3, 2, 18, 15)  # noqa: DTZ001 - Beijing time, naive in Excel

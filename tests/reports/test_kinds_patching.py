@@ -78,7 +78,7 @@ def test_jumper_history_lists_each_change_of_the_period():
 
     rows, book = _build("jumper_history", {"period": "yesterday"}, today=datetime.date(2026, 3, 3))
     history = _values(book["跳线变更"])
-    assert history[0] == ["时间", "操作人", "动作", "A 端", "B 端", "分机号", "原因", "关联单号"]
+    assert history[0] == ["时间", "操作人", "操作", "A 端", "B 端", "分机号", "原因", "关联单号"]
     assert len(history) == 1 + 3  # the extension and its two jumpers; the next day's change is left out
     connect = [row for row in history[1:] if row[3] == "MDF-1/H01/01"]
     assert connect[0][0] == datetime.datetime(2026, 3, 2, 10, 0)  # noqa: DTZ001 - Excel keeps local time
