@@ -58,5 +58,7 @@ def test_our_translations_win_over_the_libraries():
                 else:
                     shown = translation.gettext(entry.msgid)
                 if shown != entry.msgstr:
-                    hidden.append(f"{path.relative_to(ROOT)}: {entry.msgid!r} shows {shown!r}, not {entry.msgstr!r}")
+                    hidden.append(
+                        f"{path.relative_to(ROOT)}: {entry.msgid!r} shows {shown!r}, not {entry.msgstr!r}"
+                    )
     assert not hidden, "\n".join(hidden)
