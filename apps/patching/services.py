@@ -836,9 +836,7 @@ def outlet_get_or_create(*, designation, floor=None, actor=None) -> Outlet:
 
 @transaction.atomic
 def frame_create(*, code, kind=Frame.Kind.MAIN, building=None, floor=None, room=None, actor=None) -> Frame:
-    code = d.normalise(code)
-    if not code or "/" in code:
-        raise ValidationError({"code": _sentence(_("“%(code)s” is not a frame code."), {"code": code})})
+    code = _new_code(code, kind=d.FRAME, field="code")
     if Frame.objects.filter(code=code).exists():
         raise _conflict(_("Frame %(code)s already exists."), {"code": code})
     return Frame.objects.create(code=code, kind=kind, building=building, floor=floor, room=room)
@@ -849,7 +847,7 @@ def block_create(*, frame, code, side, size, actor=None) -> Block:
     """Create a block and its ``size`` numbered terminals (10, 25, 50, 100 pairs or any number)."""
     if not isinstance(frame, Frame):
         frame = Frame.objects.get(code=d.normalise(frame))
-    code = d.normalise(code)
+    code = _new_code(code, kind=d.BLOCK, field="code")
     size = int(size)
     if size < 1 or size > 2000:
         raise ValidationError({"size": _sentence(_("A block has between 1 and 2000 pairs."))})
@@ -867,7 +865,10 @@ def block_create(*, frame, code, side, size, actor=None) -> Block:
 
 @transaction.atomic
 def pbx_create(*, code, name="", room=None, actor=None) -> Pbx:
-    return Pbx.objects.create(code=d.normalise(code), name=name, room=room)
+    code = _new_code(code, kind=d.PBX, field="code")
+    if Pbx.objects.filter(code=code).exists():
+        raise _conflict(_("PBX %(code)s already exists."), {"code": code})
+    return Pbx.objects.create(code=code, name=name, room=room)
 
 
 @transaction.atomic
@@ -899,7 +900,7 @@ def pbx_ports_create(*, pbx, shelf, slot, ports, block=None, first_position=1, a
 @transaction.atomic
 def cable_create(*, code, pair_count, kind=Cable.Kind.RISER, actor=None) -> Cable:
     """Create a cable and its numbered pairs."""
-    code = d.normalise(code)
+    code = _new_code(code, kind=d.CABLE, field="code")
     if Cable.objects.filter(code=code).exists():
         raise _conflict(_("Cable %(code)s already exists."), {"code": code})
     cable = Cable.objects.create(code=code, kind=kind, pair_count=int(pair_count))

@@ -296,3 +296,30 @@ def test_a_rename_is_not_a_difference_between_two_moments(plant):
         before=t0 + datetime.timedelta(hours=1), after=t0 + datetime.timedelta(days=2)
     )
     assert diff == []
+
+
+@pytest.mark.parametrize(
+    ("create", "field_text"),
+    [
+        (lambda: services.frame_create(code="MDF 2"), "配线架编码"),
+        (lambda: services.block_create(frame="MDF-1", code="H/9", side=Block.Side.LINE, size=10), "模块编码"),
+        (lambda: services.pbx_create(code="PBX 2"), "交换机编码"),
+        (lambda: services.cable_create(code="R/02", pair_count=10), "电缆编码"),
+    ],
+)
+def test_a_new_frame_block_pbx_or_cable_follows_the_same_code_rules(plant, create, field_text):
+    counts = (Frame.objects.count(), Block.objects.count(), Pbx.objects.count(), Cable.objects.count())
+    with pytest.raises(ValidationError) as caught:
+        create()
+    assert field_text in str(caught.value.message_dict["code"])
+    assert counts == (
+        Frame.objects.count(),
+        Block.objects.count(),
+        Pbx.objects.count(),
+        Cable.objects.count(),
+    )
+
+
+def test_a_pbx_code_is_taken_once(plant):
+    with pytest.raises(services.PatchConflict, match="交换机 PBX-1 已存在"):
+        services.pbx_create(code="pbx-1")
