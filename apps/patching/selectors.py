@@ -32,14 +32,16 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Department
 
 from . import designations as d
 from .models import (
+    Block,
     CablePair,
     DepartmentSubscription,
     Extension,
@@ -258,57 +260,140 @@ class Trace:
         }
 
 
-# Everything one step of a walk needs about a terminal, read in one query.
-_STEP_RELATED = ("jumper_end__peer", "pbx_port__extension", "pair_near", "pair_far")
+# A trace reads every terminal it can reach in one query: a recursive walk over jumper ends and
+# cable pairs (away from the terminal it came from, at most ``_REACH`` steps out, which covers a
+# walk's 50 steps), then each reached terminal with its jumper, PBX port and extension, the pairs it
+# ends and the outlet (with room) its near pair goes to. The walk itself then runs in memory.
+_REACH = 50
+_NEXT = "CASE k.n WHEN 1 THEN je.peer_id WHEN 2 THEN pn.far_terminal_id ELSE pf.near_terminal_id END"
+_TRACE_SQL = f"""
+WITH RECURSIVE reach(id, came_from, depth) AS (
+    SELECT CAST(seed.id AS bigint), CAST(0 AS bigint), 0 FROM ({{seed}}) seed WHERE seed.id IS NOT NULL
+    UNION
+    SELECT {_NEXT}, r.id, r.depth + 1
+    FROM reach r
+    LEFT JOIN patching_jumperend je ON je.terminal_id = r.id
+    LEFT JOIN patching_cablepair pn ON pn.near_terminal_id = r.id
+    LEFT JOIN patching_cablepair pf ON pf.far_terminal_id = r.id
+    CROSS JOIN (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) k
+    WHERE r.depth < {_REACH} AND {_NEXT} IS NOT NULL AND {_NEXT} <> r.came_from
+)
+SELECT t.id, reached.depth, t.designation, t.side, je.peer_id,
+       pp.designation, e.id, e.number, e.user_name,
+       pn.designation, pn.near_terminal_id, pn.far_terminal_id, pn.outlet_id, pn.faulty,
+       pf.designation, pf.near_terminal_id, pf.far_terminal_id, pf.outlet_id, pf.faulty,
+       o.designation, rm.number, b.code
+FROM (SELECT id, MIN(depth) AS depth FROM reach GROUP BY id) reached
+JOIN patching_terminal t ON t.id = reached.id
+LEFT JOIN patching_jumperend je ON je.terminal_id = t.id
+LEFT JOIN patching_pbxport pp ON pp.terminal_id = t.id
+LEFT JOIN patching_extension e ON e.port_id = pp.id
+LEFT JOIN patching_cablepair pn ON pn.near_terminal_id = t.id
+LEFT JOIN patching_cablepair pf ON pf.far_terminal_id = t.id
+LEFT JOIN patching_outlet o ON o.id = pn.outlet_id
+LEFT JOIN patching_room rm ON rm.id = o.room_id
+LEFT JOIN patching_building b ON b.id = rm.building_id
+"""
+_SEED_TERMINAL = "SELECT %s AS id"
+_SEED_PORT = "SELECT terminal_id AS id FROM patching_pbxport WHERE id = %s"
+_SEED_OUTLET = "SELECT near_terminal_id AS id FROM patching_cablepair WHERE outlet_id = %s"
 
 
-def _step_terminal(terminal_id) -> Terminal:
-    return Terminal.objects.select_related(*_STEP_RELATED).get(pk=terminal_id)
+@dataclass
+class _Pair:
+    designation: str
+    near_terminal_id: int | None
+    far_terminal_id: int | None
+    outlet_id: int | None
+    faulty: bool
 
 
-def _related(obj, name):
-    try:
-        return getattr(obj, name)
-    except ObjectDoesNotExist:
-        return None
+@dataclass
+class _Node:
+    """One terminal as a walk sees it."""
+
+    id: int
+    designation: str
+    side: str
+    peer_id: int | None
+    port: str | None  # the PBX port wired to it
+    extension: tuple[str, str] | None  # (number, user) on that port
+    pairs: list[_Pair]  # the pairs it ends (near, then far)
+    outlet: tuple[str, str] | None  # (outlet, room) its near pair goes to
+
+    def side_display(self) -> str:
+        return force_str(_SIDES.get(self.side, self.side))
 
 
-def _walk(terminal: Terminal, next_is_jumper: bool, visited: set) -> tuple[list[Hop], str, str]:
-    """Walk from ``terminal`` away from where we came; return hops, the end kind and a stop reason."""
+_SIDES = dict(Block.Side.choices)
+
+
+class _Plant(dict):
+    """The terminals a trace can reach, by id; one more query should a walk step beyond them."""
+
+    def __init__(self, seed: str, param):
+        super().__init__()
+        self.start = self._read(seed, param)
+
+    def _read(self, seed: str, param) -> int | None:
+        start = None
+        with connection.cursor() as cursor:
+            cursor.execute(_TRACE_SQL.format(seed=seed), [param])
+            for row in cursor.fetchall():
+                (tid, depth, designation, side, peer_id, port, ext_id, number, user) = row[:9]
+                pairs = [
+                    _Pair(p[0], p[1], p[2], p[3], bool(p[4]))
+                    for p in (row[9:14], row[14:19])
+                    if p[0] is not None
+                ]
+                outlet = (row[19], f"{row[21]}-{row[20]}") if row[19] is not None else None
+                extension = (number, user) if ext_id is not None else None
+                self.setdefault(tid, _Node(tid, designation, side, peer_id, port, extension, pairs, outlet))
+                if depth == 0:
+                    start = tid
+        return start
+
+    def node(self, terminal_id: int) -> _Node:
+        if terminal_id not in self:
+            self._read(_SEED_TERMINAL, terminal_id)
+        return self[terminal_id]
+
+
+def _walk(plant: _Plant, node: _Node, next_is_jumper: bool, visited: set) -> tuple[list[Hop], str, str]:
+    """Walk from ``node`` away from where we came; return hops, the end kind and a stop reason."""
     hops: list[Hop] = []
-    current = terminal
+    current = node
     for _step in range(50):
         if next_is_jumper:
-            end = _related(current, "jumper_end")
-            if end is None:
+            if current.peer_id is None:
                 return hops, "", str(_("%(terminal)s carries no jumper") % {"terminal": current.designation})
-            if end.peer_id in visited:
+            if current.peer_id in visited:
                 return (
                     hops,
                     "",
-                    str(_("the path loops back at %(terminal)s") % {"terminal": end.peer.designation}),
+                    str(
+                        _("the path loops back at %(terminal)s")
+                        % {"terminal": plant.node(current.peer_id).designation}
+                    ),
                 )
             hops.append(Hop("jumper", "", _("jumper")))
-            current = _step_terminal(end.peer_id)
-            visited.add(current.pk)
-            hops.append(Hop("terminal", current.designation, current.get_side_display()))
+            current = plant.node(current.peer_id)
+            visited.add(current.id)
+            hops.append(Hop("terminal", current.designation, current.side_display()))
             next_is_jumper = False
             continue
-        port = _related(current, "pbx_port")
-        if port is not None:
-            hops.append(Hop("port", port.designation, _("PBX port")))
-            ext = _related(port, "extension")
-            if ext is None:
+        if current.port is not None:
+            hops.append(Hop("port", current.port, _("PBX port")))
+            if current.extension is None:
                 return (
                     hops,
                     "port",
-                    str(_("PBX port %(port)s carries no extension") % {"port": port.designation}),
+                    str(_("PBX port %(port)s carries no extension") % {"port": current.port}),
                 )
-            hops.append(Hop("extension", ext.number, ext.user_name))
+            hops.append(Hop("extension", *current.extension))
             return hops, "extension", ""
         # The pair this terminal ends (the first by designation, should it end two).
-        candidates = [p for p in (_related(current, "pair_near"), _related(current, "pair_far")) if p]
-        pair = min(candidates, key=lambda p: p.designation) if candidates else None
+        pair = min(current.pairs, key=lambda p: p.designation) if current.pairs else None
         if pair is None:
             return (
                 hops,
@@ -319,22 +404,22 @@ def _walk(terminal: Terminal, next_is_jumper: bool, visited: set) -> tuple[list[
                 ),
             )
         hops.append(Hop("pair", pair.designation, _("faulty pair") if pair.faulty else _("cable pair")))
-        if pair.near_terminal_id == current.pk:
+        if pair.near_terminal_id == current.id:
             if pair.outlet_id:
-                outlet = Outlet.objects.select_related("room__building").get(pk=pair.outlet_id)
-                hops.append(Hop("outlet", outlet.designation, _("outlet"), pk=outlet.pk))
-                hops.append(Hop("room", str(outlet.room), _("room")))
+                outlet, room = current.outlet
+                hops.append(Hop("outlet", outlet, _("outlet"), pk=pair.outlet_id))
+                hops.append(Hop("room", room, _("room")))
                 return hops, "outlet", ""
             other_id = pair.far_terminal_id
         else:
             other_id = pair.near_terminal_id
         if other_id is None:
             return hops, "", str(_("cable pair %(pair)s has no far end") % {"pair": pair.designation})
-        other = _step_terminal(other_id)
-        if other.pk in visited:
+        other = plant.node(other_id)
+        if other.id in visited:
             return hops, "", str(_("the path loops back at %(terminal)s") % {"terminal": other.designation})
-        visited.add(other.pk)
-        hops.append(Hop("terminal", other.designation, other.get_side_display()))
+        visited.add(other.id)
+        hops.append(Hop("terminal", other.designation, other.side_display()))
         current = other
         next_is_jumper = True
     return hops, "", str(_("the path is too long"))
@@ -344,13 +429,13 @@ def _reverse(hops: list[Hop]) -> list[Hop]:
     return list(reversed(hops))
 
 
-def _trace_terminal(terminal: Terminal, start: str, fetched: bool = False) -> Trace:
-    visited = {terminal.pk}
-    if not fetched:
-        terminal = _step_terminal(terminal.pk)
-    here = Hop("terminal", terminal.designation, terminal.get_side_display())
-    jumper_side, jumper_end, jumper_stop = _walk(terminal, True, visited)
-    wire_side, wire_end, wire_stop = _walk(terminal, False, visited)
+def _trace_from(plant: _Plant, start: str | None = None) -> Trace:
+    """Trace both ways from the plant's start terminal (``start`` names where the trace began)."""
+    terminal = plant[plant.start]
+    visited = {terminal.id}
+    here = Hop("terminal", terminal.designation, terminal.side_display())
+    jumper_side, jumper_end, jumper_stop = _walk(plant, terminal, True, visited)
+    wire_side, wire_end, wire_stop = _walk(plant, terminal, False, visited)
     # Orient: the side that reaches the PBX/extension comes first.
     if jumper_end in ("extension", "port") or wire_end == "outlet":
         hops = _reverse(jumper_side) + [here] + wire_side
@@ -362,7 +447,16 @@ def _trace_terminal(terminal: Terminal, start: str, fetched: bool = False) -> Tr
         stops = (wire_stop, jumper_stop)
     complete = ends[0] == "extension" and ends[1] == "outlet"
     stop = "; ".join(s for s in stops if s)
-    return Trace(hops=hops, complete=complete, stop=stop, start=start)
+    return Trace(
+        hops=hops, complete=complete, stop=stop, start=terminal.designation if start is None else start
+    )
+
+
+def _trace_terminal(terminal_id: int) -> Trace:
+    plant = _Plant(_SEED_TERMINAL, terminal_id)
+    if plant.start is None:
+        raise Terminal.DoesNotExist(f"no terminal {terminal_id}")
+    return _trace_from(plant)
 
 
 def extension_trace(*, extension=None, outlet=None, room=None, port=None, terminal=None, text=None):
@@ -389,7 +483,7 @@ def extension_trace(*, extension=None, outlet=None, room=None, port=None, termin
         elif isinstance(found, Terminal):
             terminal = found
         elif isinstance(found, CablePair):
-            terminal = found.near_terminal or found.far_terminal
+            terminal = found.near_terminal_id or found.far_terminal_id
             if terminal is None:
                 return Trace(
                     start=found.designation,
@@ -411,17 +505,15 @@ def extension_trace(*, extension=None, outlet=None, room=None, port=None, termin
                 start=extension.number,
                 stop=str(_("extension %(number)s has no PBX port") % {"number": extension.number}),
             )
-        start_terminal = (
-            Terminal.objects.select_related(*_STEP_RELATED).filter(pbx_port__pk=extension.port_id).first()
-        )
-        if start_terminal is None:
+        plant = _Plant(_SEED_PORT, extension.port_id)
+        if plant.start is None:
             port_obj = PbxPort.objects.get(pk=extension.port_id)
             return Trace(
                 hops=head + [Hop("port", port_obj.designation, _("PBX port"))],
                 start=extension.number,
                 stop=str(_("PBX port %(port)s is wired to no terminal") % {"port": port_obj.designation}),
             )
-        trace = _trace_terminal(start_terminal, extension.number, fetched=True)
+        trace = _trace_from(plant, extension.number)
         reached_hop = next((h for h in trace.hops if h.kind == "outlet"), None)
         if (
             trace.complete
@@ -447,22 +539,20 @@ def extension_trace(*, extension=None, outlet=None, room=None, port=None, termin
                 start=port.designation,
                 stop=str(_("PBX port %(port)s is wired to no terminal") % {"port": port.designation}),
             )
-        return _trace_terminal(Terminal.objects.get(pk=port.terminal_id), port.designation)
+        return _trace_from(_Plant(_SEED_TERMINAL, port.terminal_id), port.designation)
     if outlet is not None:
         if not isinstance(outlet, Outlet):
             outlet = Outlet.objects.get(pk=outlet)
-        pair = CablePair.objects.select_related("near_terminal").filter(outlet=outlet).first()
-        if pair is None or pair.near_terminal is None:
+        plant = _Plant(_SEED_OUTLET, outlet.pk)
+        if plant.start is None:
             return Trace(
                 hops=[Hop("outlet", outlet.designation, _("outlet"))],
                 start=outlet.designation,
                 stop=str(_("outlet %(outlet)s is wired to no cable pair") % {"outlet": outlet.designation}),
             )
-        return _trace_terminal(pair.near_terminal, outlet.designation)
+        return _trace_from(plant, outlet.designation)
     if terminal is not None:
-        if not isinstance(terminal, Terminal):
-            terminal = Terminal.objects.get(pk=terminal)
-        return _trace_terminal(terminal, terminal.designation)
+        return _trace_terminal(terminal.pk if isinstance(terminal, Terminal) else terminal)
     return Trace(stop=str(_("nothing to trace")))
 
 
