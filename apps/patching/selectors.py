@@ -590,31 +590,57 @@ def _filter_extensions(qs, f: dict):
         code = d.normalise(f["frame"])
         qs = qs.filter(Q(port__terminal__frame__code=code) | Q(outlet__pair__near_terminal__frame__code=code))
     if f.get("q"):
-        value = str(f["q"]).strip()
-        norm = d.normalise(value)
-        # Each linked table is searched on its own (a subquery per table) rather than through
-        # one wide outer join: the database then scans each table once, with its own indexes.
-        ports = PbxPort.objects.filter(
-            Q(designation__icontains=norm) | Q(terminal__designation__icontains=norm)
-        ).values("pk")
-        cond = (
-            Q(number__icontains=value)
-            | Q(user_name__icontains=value)
-            | Q(department__in=Department.objects.filter(name__icontains=value).values("pk"))
-            | Q(outlet__in=Outlet.objects.filter(designation__icontains=norm).values("pk"))
-            | Q(port__in=ports)
-        )
-        if "/" in norm:
-            line = Terminal.objects.filter(
-                Q(designation=norm)
-                | Q(pair_near__designation=norm)
-                | Q(pair_near__far_terminal__designation=norm)
-            )
-            cond |= Q(
-                port__terminal__in=JumperEnd.objects.filter(peer__in=line.values("pk")).values("terminal_id")
-            )
-        qs = qs.filter(cond)
+        qs = qs.filter(_search_extensions(str(f["q"]).strip()))
     return qs
+
+
+def _search_extensions(value: str) -> Q:
+    """The condition an extension meets when its row shows ``value`` in any column.
+
+    Each linked table is searched on its own, in a subquery of plain lookups (joined by UNION
+    where one column can match several ways) that an index can answer: on PostgreSQL, the
+    trigram indexes (migration 0003_search_trigram) serve substring matches of three characters
+    or more.
+    The extension table itself is read once, whatever the other tables hold.
+    """
+    norm = d.normalise(value)
+    if connection.vendor == "postgresql" and len(norm) >= 3:
+        # The trigram indexes find the ports and the terminals by themselves; then the ports
+        # wired to those terminals, by key.
+        terminals = Terminal.objects.filter(designation__icontains=norm).order_by().values("pk")
+        ports = [
+            PbxPort.objects.filter(designation__icontains=norm).order_by().values("pk"),
+            PbxPort.objects.filter(terminal__in=terminals).order_by().values("pk"),
+        ]
+    else:
+        # No index serves the match: one pass over the ports, each with its terminal, is cheapest.
+        ports = [
+            PbxPort.objects.filter(Q(designation__icontains=norm) | Q(terminal__designation__icontains=norm))
+            .order_by()
+            .values("pk")
+        ]
+    if "/" in norm:
+        # The line terminal, riser pair and floor terminal columns match whole designations:
+        # the line terminals so named, then the equipment terminals jumpered to them.
+        named = Terminal.objects.filter(designation=norm).order_by().values("pk")
+        line = named.union(
+            CablePair.objects.filter(designation=norm, near_terminal__isnull=False)
+            .order_by()
+            .values("near_terminal_id"),
+            CablePair.objects.filter(far_terminal__in=named, near_terminal__isnull=False)
+            .order_by()
+            .values("near_terminal_id"),
+            all=True,
+        )
+        equipment = JumperEnd.objects.filter(peer__in=line).order_by().values("terminal_id")
+        ports.append(PbxPort.objects.filter(terminal__in=equipment).order_by().values("pk"))
+    return (
+        Q(number__icontains=value)
+        | Q(user_name__icontains=value)
+        | Q(department__in=Department.objects.filter(name__icontains=value).order_by().values("pk"))
+        | Q(outlet__in=Outlet.objects.filter(designation__icontains=norm).order_by().values("pk"))
+        | Q(port__in=ports[0].union(*ports[1:], all=True))
+    )
 
 
 def _filter_spare(qs, f: dict):
