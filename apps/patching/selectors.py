@@ -1172,12 +1172,58 @@ def jumper_list(*, frame=None):
 
 def patch_checks(*, limit=200) -> dict:
     """Return the problems the checks page lists, each a (count, first ``limit`` items) pair."""
-    dangling = JumperEnd.objects.filter(
-        terminal__pair_near__isnull=True, terminal__pair_far__isnull=True, terminal__pbx_port__isnull=True
-    ).select_related("terminal", "peer")
-    incomplete = [r for r in distribution_table(filters={"status": "extension"}) if not r["complete"]]
-    doubled = Outlet.objects.annotate(n=Count("extensions")).filter(n__gt=1).order_by("designation")
-    idle_ports = PbxPort.objects.filter(extension__isnull=True).order_by("designation")
+    # Each check reads only the rows at fault, through anti-joins and indexes.
+    terminal = OuterRef("terminal_id")
+    dangling = list(
+        JumperEnd.objects.filter(
+            ~Exists(CablePair.objects.filter(near_terminal=terminal)),
+            ~Exists(CablePair.objects.filter(far_terminal=terminal)),
+            ~Exists(PbxPort.objects.filter(terminal=terminal)),
+        )
+        .order_by("terminal__designation")
+        .values_list("pk", flat=True)
+    )
+    dangling_first = (
+        list(
+            JumperEnd.objects.filter(pk__in=dangling[:limit])
+            .select_related("terminal", "peer")
+            .order_by("terminal__designation")
+        )
+        if dangling
+        else []
+    )
+    # The extensions whose path may lack a link, found on keys alone (only those rows are then
+    # read whole); the test that counts is the row's own ``complete``.
+    blank = Terminal.objects.filter(designation="").values("pk")
+    complete_end = JumperEnd.objects.filter(terminal_id=OuterRef("port__terminal_id")).filter(
+        ~Q(peer__in=blank),
+        Exists(CablePair.objects.filter(near_terminal_id=OuterRef("peer_id")).exclude(designation="")),
+    )
+    gaps = (
+        Q(port__isnull=True)
+        | Q(port__designation="")
+        | Q(port__terminal__isnull=True)
+        | Q(port__terminal__in=blank)
+        | ~Exists(complete_end)
+    )
+    ordered = _extension_qs({"status": "extension"}, "number")
+    suspects = list(ordered.filter(gaps).values_list("pk", flat=True))
+    incomplete = []
+    for start in range(0, len(suspects), CHUNK):
+        chunk = ordered.filter(pk__in=suspects[start : start + CHUNK]).values(*EXT_VALUES, *PATH_VALUES)
+        incomplete += [r for r in _joined_rows(list(chunk)) if not r["complete"]]
+    shared = (
+        Extension.objects.filter(outlet__isnull=False)
+        .order_by()
+        .values("outlet")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .values("outlet")
+    )
+    doubled = Outlet.objects.filter(pk__in=shared).annotate(n=Count("extensions")).order_by("designation")
+    idle_ports = PbxPort.objects.filter(~Exists(Extension.objects.filter(port=OuterRef("pk")))).order_by(
+        "designation"
+    )
     used = (
         Q(near_terminal__jumper_end__isnull=False)
         | Q(far_terminal__jumper_end__isnull=False)
@@ -1185,7 +1231,7 @@ def patch_checks(*, limit=200) -> dict:
     )
     faulty_used = CablePair.objects.filter(faulty=True).filter(used).distinct().order_by("designation")
     return {
-        "dangling": (dangling.count(), list(dangling.order_by("terminal__designation")[:limit])),
+        "dangling": (len(dangling), dangling_first),
         "incomplete": (len(incomplete), incomplete[:limit]),
         "doubled": (doubled.count(), list(doubled[:limit].values("designation", "n"))),
         "idle_ports": (idle_ports.count(), list(idle_ports.values_list("designation", flat=True)[:limit])),
