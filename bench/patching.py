@@ -46,7 +46,7 @@ about 3: export 3.0 / 3.6 s (command; 1.9 / 2.5 s writing) at 106 / 104 MB; impo
 (11.4 / 13.2 s as a command); 200 of 200 sampled traces identical after the round trip.
 
 Trace, search and checks reworked (a trace reads its path in one recursive query; the search uses
-trigram indexes on PostgreSQL, migration 0003_search_trigram, and a subquery per table; the checks
+trigram indexes on PostgreSQL, migration 0005_search_trigram, and a subquery per table; the checks
 read only the rows at fault). Scale 1.0, load 0.6–1.0, the previous code and this one run in turn
 on the same campus, SQLite / PostgreSQL, before → after: trace 4.1–4.4 / 9.7 ms (6 queries) →
 0.5–1.1 / 2.4 ms (2 queries); trace page 10–11 / 20 ms (12 queries) → 7–14 / 11 ms (8 queries);

@@ -599,7 +599,7 @@ def _search_extensions(value: str) -> Q:
 
     Each linked table is searched on its own, in a subquery of plain lookups (joined by UNION
     where one column can match several ways) that an index can answer: on PostgreSQL, the
-    trigram indexes (migration 0003_search_trigram) serve substring matches of three characters
+    trigram indexes (migration 0005_search_trigram) serve substring matches of three characters
     or more.
     The extension table itself is read once, whatever the other tables hold.
     """
