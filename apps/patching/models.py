@@ -451,8 +451,8 @@ class PatchEvent(models.Model):
         blank=True,
         related_name="+",
     )
-    a_designation = models.CharField(_("end A"), max_length=60, blank=True)
-    b_designation = models.CharField(_("end B"), max_length=60, blank=True)
+    a_designation = models.CharField(_("end A"), max_length=60, blank=True, db_index=True)
+    b_designation = models.CharField(_("end B"), max_length=60, blank=True, db_index=True)
     extension_number = models.CharField(_("extension"), max_length=20, blank=True, db_index=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     reference = models.CharField(_("reference"), max_length=60, blank=True, db_index=True)
