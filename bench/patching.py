@@ -60,6 +60,18 @@ Search text under three characters cannot use a trigram index and costs what it 
 about 55 ms for a page). Import 12.0 → 12.5 s with the trigram indexes to keep. Right after a bulk
 load, until (auto)vacuum merges the indexes' pending entries, a search takes about 15 ms more: the
 bench vacuums after generating the campus.
+
+All of the above together (and prefix indexes on the history's ends, migration 0006, for the
+history page's search), one run each on a fresh campus at scale 1.0, load 0.6–0.9, median of 9,
+SQLite / PostgreSQL: generate_campus 41.9 / 35.7 s; table first page 15.4 / 31.9 ms and at 200
+rows 22.2 / 45.6 ms (16 queries at both sizes); page 100: 15.8 / 28.9 ms; filtered 11.0 / 20.5 ms;
+search "MDF-3/V05" 22.4 / 24.8 ms; search "PBX-5/1-0" 32.0 / 40.0 ms; API page 9.5 / 16.6 ms;
+history page searched by a block 108 / 98.7 ms before migration 0006, PostgreSQL 22.3 ms after;
+table as at 30 days ago 2.2 / 0.8 s (19 queries); checks page 81 / 88 ms (14 queries); trace
+0.50 / 2.48 ms (2 queries); trace page 6.0 / 11.3 ms; connect + disconnect 4.9 / 10.2 ms;
+type-ahead 6.0 / 1.8 ms; reserve + release 100 terminals 81 / 95 ms; reservations page 24 / 29 ms;
+a terminal's page 7.9 / 11.2 ms; export 1.5 / 1.9 s as a command (0.4 / 0.8 s writing) at 109 /
+105 MB peak RSS; import 10.4 / 12.5 s; 200 of 200 sampled traces identical after the round trip.
 """
 
 import argparse
