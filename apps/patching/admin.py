@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from . import designations as d
@@ -88,6 +89,38 @@ class CodedAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         return fields + list(self.fixed_after_creation) if obj else fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        # A new code follows the same rules as a rename (normalised, fits its designations).
+        if obj is None and self.model in CODE_KINDS:
+            kind, field = CODE_KINDS[self.model]
+            kwargs["form"] = type("CodeForm", (CodeForm,), {"code_kind": kind, "code_field": field})
+        return super().get_form(request, obj, **kwargs)
+
+
+class CodeForm(forms.ModelForm):
+    """A new object's code, checked and normalised like a rename's."""
+
+    code_kind = d.FRAME
+    code_field = "code"
+
+    def clean(self):
+        data = super().clean()
+        name = self.code_field
+        if name in self.fields and data.get(name) not in (None, ""):
+            try:
+                data[name] = d.code(data[name], kind=self.code_kind)
+            except forms.ValidationError as exc:
+                self.add_error(name, exc)
+        return data
+
+
+CODE_KINDS = {
+    Building: (d.BUILDING, "code"),
+    Frame: (d.FRAME, "code"),
+    Pbx: (d.PBX, "code"),
+    Room: (d.ROOM, "number"),
+}
 
 
 @admin.register(Building, Frame, Pbx)

@@ -323,3 +323,13 @@ def test_a_new_frame_block_pbx_or_cable_follows_the_same_code_rules(plant, creat
 def test_a_pbx_code_is_taken_once(plant):
     with pytest.raises(services.PatchConflict, match="交换机 PBX-1 已存在"):
         services.pbx_create(code="pbx-1")
+
+
+def test_the_admin_checks_and_normalises_a_new_code(admin_client):
+    url = reverse("admin:patching_frame_add")
+    page = admin_client.post(url, {"code": "MDF 7", "kind": Frame.Kind.MAIN})
+    assert page.status_code == 200
+    assert "配线架编码" in page.content.decode()
+    assert not Frame.objects.filter(code__in=["MDF 7", "MDF7"]).exists()
+    admin_client.post(url, {"code": "mdf-7", "kind": Frame.Kind.MAIN})
+    assert Frame.objects.filter(code="MDF-7").exists()
