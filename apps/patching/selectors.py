@@ -619,6 +619,7 @@ def _search_extensions(value: str) -> Q:
             .order_by()
             .values("pk")
         ]
+    outlets = Outlet.objects.filter(designation__icontains=norm).order_by().values("pk")
     if "/" in norm:
         # The line terminal, riser pair and floor terminal columns match whole designations:
         # the line terminals so named, then the equipment terminals jumpered to them.
@@ -634,13 +635,22 @@ def _search_extensions(value: str) -> Q:
         )
         equipment = JumperEnd.objects.filter(peer__in=line).order_by().values("terminal_id")
         ports.append(PbxPort.objects.filter(terminal__in=equipment).order_by().values("pk"))
+    else:
+        # A frame's code: the rows whose PBX port is on that frame (above) or whose outlet is
+        # cabled from it (below), as the frame filter finds them.
+        ports.append(PbxPort.objects.filter(terminal__frame__code=norm).order_by().values("pk"))
+        outlets = outlets.union(_outlets_cabled_from(norm), all=True)
     return (
         Q(number__icontains=value)
         | Q(user_name__icontains=value)
         | Q(department__in=Department.objects.filter(name__icontains=value).order_by().values("pk"))
-        | Q(outlet__in=Outlet.objects.filter(designation__icontains=norm).order_by().values("pk"))
+        | Q(outlet__in=outlets)
         | Q(port__in=ports[0].union(*ports[1:], all=True))
     )
+
+
+def _outlets_cabled_from(frame_code: str):
+    return Outlet.objects.filter(pair__near_terminal__frame__code=frame_code).order_by().values("pk")
 
 
 def _filter_spare(qs, f: dict):
@@ -655,7 +665,11 @@ def _filter_spare(qs, f: dict):
     if f.get("frame"):
         qs = qs.filter(pair__near_terminal__frame__code=d.normalise(f["frame"]))
     if f.get("q"):
-        qs = qs.filter(designation__icontains=d.normalise(f["q"]))
+        norm = d.normalise(f["q"])
+        found = Q(designation__icontains=norm)
+        if "/" not in norm:
+            found |= Q(pk__in=_outlets_cabled_from(norm))
+        qs = qs.filter(found)
     return qs
 
 
@@ -1033,7 +1047,7 @@ def _table_at_parts(at, f: dict, order: str):
             hay = " ".join(
                 str(r.get(k) or "") for k in EXT_VALUES if not k.startswith("outlet__pair")
             ).upper()
-            if q not in hay:
+            if q not in hay and d.normalise(f["q"]) not in r["_frames"]:
                 return False
         return True
 
@@ -1062,7 +1076,10 @@ def _table_at_parts(at, f: dict, order: str):
                 continue
             if f.get("frame") and o["pair__near_terminal__frame__code"] != d.normalise(f["frame"]):
                 continue
-            if f.get("q") and d.normalise(f["q"]) not in o["designation"]:
+            if f.get("q") and not (
+                d.normalise(f["q"]) in o["designation"]
+                or d.normalise(f["q"]) == o["pair__near_terminal__frame__code"]
+            ):
                 continue
             spares.append(o)
     return ext_rows, _jumpers_at(at), spares

@@ -185,3 +185,28 @@ def test_type_ahead_for_disconnecting_offers_jumpered_terminals(eng_client, plan
         "results"
     ]
     assert [r["designation"] for r in results] == ["MDF-1/V01/05"]
+
+
+def test_searching_a_frame_code_finds_the_rows_on_that_frame(eng_client, plant):
+    from apps.patching import services
+    from apps.patching.models import Block, Frame
+
+    plant.add_phone(1, user_name="甲")
+    # A second floor frame, cabled to outlet A-1203-9 only.
+    services.frame_create(code="IDF-B02", kind=Frame.Kind.FLOOR)
+    block = services.block_create(frame="IDF-B02", code="H01", side=Block.Side.LINE, size=10)
+    cable = services.cable_create(code="H-B02", pair_count=1)
+    outlet = services.outlet_get_or_create(designation="A-1203-31")
+    services.cable_pairs_wire(cable=cable, first_pair=1, last_pair=1, near_block=block, outlets=[outlet])
+    services.extension_assign(number="8031", user_name="乙", outlet="A-1203-31", actor=plant.actor)
+    services.outlet_get_or_create(designation="A-1203-32")
+
+    body = eng_client.get(reverse("patching:table"), {"q": "idf-b02"}).content.decode()
+    assert "乙" in body
+    assert "8031" in body
+    assert "甲" not in body
+    assert "A-1203-5" not in body
+    body = eng_client.get(reverse("patching:table"), {"q": "IDF-A01"}).content.decode()
+    assert "甲" in body
+    assert "A-1203-5" in body  # a spare outlet cabled from IDF-A01
+    assert "乙" not in body
