@@ -1007,194 +1007,166 @@ def _new_code(value, *, kind, field):
         raise ValidationError({field: exc.messages}) from exc
 
 
-def _renamed(obj, *, kind, field, old, new, label_old, label_new, actor, reason, reference, rows):
-    """Record a rename: one history entry (old name in end A, new in end B) and the audit trail."""
+def _rename(
+    obj,
+    new,
+    *,
+    kind,
+    field,
+    what,
+    siblings,
+    taken_message,
+    taken_params,
+    rewrite,
+    actor,
+    reason,
+    reference,
+    label=str,
+):
+    """What every rename does, ``obj`` being locked: check, save the new code, rewrite, record.
+
+    ``siblings`` are the objects whose codes ``new`` must not clash with; ``rewrite(new)`` updates
+    the stored designations and returns how many rows it changed; ``label(code)`` names the object
+    in the history entry (old name in end A, new in end B). Older history entries are left as they are.
+    """
     from apps.core.audit import audit_log_event
 
-    event = _event(
-        action=PatchEvent.Action.RENAME,
-        actor=actor,
-        designation=label_old[:60],
-        reason=reason,
-        reference=reference,
-        data={"kind": kind, "id": obj.pk, "old": old, "new": new, "rows": rows},
-    )
-    event.b_designation = label_new[:60]
-    event.save(force_insert=True)
-    audit_log_event(
-        obj=obj, actor=actor, message=reason, changes={field: [old, new], "reason": [None, reason]}
-    )
-    return event
-
-
-def _rename_checks(obj, *, field, new, reason, what, taken, taken_message, taken_params):
     _require_reason(reason)
     old = getattr(obj, field)
     if new == old:
         raise ValidationError(
             {field: _sentence(_("%(what)s is already %(code)s."), {"what": what, "code": new})}
         )
-    if taken:
+    if siblings.filter(**{field: new}).exclude(pk=obj.pk).exists():
         raise PatchConflict({field: _sentence(taken_message, taken_params)})
-    return old
-
-
-def _save_code(obj, *, field, new, taken_message, taken_params):
     try:
         with transaction.atomic():
             type(obj).objects.filter(pk=obj.pk).update(**{field: new})
-    except IntegrityError as exc:
+    except IntegrityError as exc:  # taken by someone else a moment ago
         raise PatchConflict({field: _sentence(taken_message, taken_params)}) from exc
     setattr(obj, field, new)
+    rows = rewrite(new)
+    event = _event(
+        action=PatchEvent.Action.RENAME,
+        actor=actor,
+        designation=label(old)[:60],
+        reason=reason,
+        reference=reference,
+        data={"kind": kind, "id": obj.pk, "old": old, "new": new, "rows": rows},
+    )
+    event.b_designation = label(new)[:60]
+    event.save(force_insert=True)
+    audit_log_event(
+        obj=obj, actor=actor, message=reason, changes={field: [old, new], "reason": [None, reason]}
+    )
+    return obj
+
+
+def _locked(model, obj, *related):
+    return model.objects.select_for_update().select_related(*related).get(pk=getattr(obj, "pk", obj))
 
 
 @transaction.atomic
 def frame_rename(frame, new_code, *, actor, reason, reference="") -> Frame:
     """Rename a frame; each of its terminals' designations follows (``MDF-1/H03/17`` → ``MDF-2/H03/17``)."""
-    frame = Frame.objects.select_for_update().get(pk=frame.pk if isinstance(frame, Frame) else frame)
+    frame = _locked(Frame, frame)
     new = _new_code(new_code, kind=d.FRAME, field="code")
-    taken_message, params = _("Frame code %(code)s is already in use."), {"code": new}
-    old = _rename_checks(
-        frame,
-        field="code",
-        new=new,
-        reason=reason,
-        what=_("The frame"),
-        taken=Frame.objects.filter(code=new).exclude(pk=frame.pk).exists(),
-        taken_message=taken_message,
-        taken_params=params,
-    )
-    _save_code(frame, field="code", new=new, taken_message=taken_message, taken_params=params)
     block_code = Subquery(Block.objects.filter(pk=OuterRef("block_id")).values("code")[:1])
-    rows = Terminal.objects.filter(frame=frame).update(designation=_terminal_designation(new, block_code))
-    _renamed(
+    return _rename(
         frame,
+        new,
         kind=d.FRAME,
         field="code",
-        old=old,
-        new=new,
-        label_old=old,
-        label_new=new,
+        what=_("The frame"),
+        siblings=Frame.objects.all(),
+        taken_message=_("Frame code %(code)s is already in use."),
+        taken_params={"code": new},
+        rewrite=lambda code: Terminal.objects.filter(frame=frame).update(
+            designation=_terminal_designation(code, block_code)
+        ),
         actor=actor,
         reason=reason,
         reference=reference,
-        rows=rows,
     )
-    return frame
 
 
 @transaction.atomic
 def block_rename(block, new_code, *, actor, reason, reference="") -> Block:
     """Rename a block of a frame; its terminals' designations follow (``MDF-1/H03/17`` → ``MDF-1/H04/17``)."""
-    block = (
-        Block.objects.select_for_update()
-        .select_related("frame")
-        .get(pk=block.pk if isinstance(block, Block) else block)
-    )
+    block = _locked(Block, block, "frame")
     new = _new_code(new_code, kind=d.BLOCK, field="code")
     frame_code = block.frame.code
-    taken_message = _("Block code %(code)s is already in use on %(frame)s.")
-    params = {"code": new, "frame": frame_code}
-    old = _rename_checks(
+    return _rename(
         block,
-        field="code",
-        new=new,
-        reason=reason,
-        what=_("The block"),
-        taken=Block.objects.filter(frame_id=block.frame_id, code=new).exclude(pk=block.pk).exists(),
-        taken_message=taken_message,
-        taken_params=params,
-    )
-    _save_code(block, field="code", new=new, taken_message=taken_message, taken_params=params)
-    rows = Terminal.objects.filter(block=block).update(designation=_terminal_designation(frame_code, new))
-    _renamed(
-        block,
+        new,
         kind=d.BLOCK,
         field="code",
-        old=old,
-        new=new,
-        label_old=f"{frame_code}/{old}",
-        label_new=f"{frame_code}/{new}",
+        what=_("The block"),
+        siblings=Block.objects.filter(frame_id=block.frame_id),
+        taken_message=_("Block code %(code)s is already in use on %(frame)s."),
+        taken_params={"code": new, "frame": frame_code},
+        rewrite=lambda code: Terminal.objects.filter(block=block).update(
+            designation=_terminal_designation(frame_code, code)
+        ),
+        label=lambda code: f"{frame_code}/{code}",
         actor=actor,
         reason=reason,
         reference=reference,
-        rows=rows,
     )
-    return block
 
 
 @transaction.atomic
 def pbx_rename(pbx, new_code, *, actor, reason, reference="") -> Pbx:
-    """Rename a PBX; its ports' designations follow (``PBX-1/1-02-05`` → ``PBX-2/1-02-05``)."""
-    pbx = Pbx.objects.select_for_update().get(pk=pbx.pk if isinstance(pbx, Pbx) else pbx)
+    """Rename a PBX; its ports' designations follow (``PBX-1/1-02-05`` → ``PBX-A/1-02-05``)."""
+    pbx = _locked(Pbx, pbx)
     new = _new_code(new_code, kind=d.PBX, field="code")
-    taken_message, params = _("PBX code %(code)s is already in use."), {"code": new}
-    old = _rename_checks(
+    return _rename(
         pbx,
-        field="code",
-        new=new,
-        reason=reason,
-        what=_("The PBX"),
-        taken=Pbx.objects.filter(code=new).exclude(pk=pbx.pk).exists(),
-        taken_message=taken_message,
-        taken_params=params,
-    )
-    _save_code(pbx, field="code", new=new, taken_message=taken_message, taken_params=params)
-    rows = PbxPort.objects.filter(pbx=pbx).update(
-        designation=_join(
-            Value(new), Value("/"), _text("shelf"), Value("-"), _padded("slot"), Value("-"), _padded("port")
-        )
-    )
-    _renamed(
-        pbx,
+        new,
         kind=d.PBX,
         field="code",
-        old=old,
-        new=new,
-        label_old=old,
-        label_new=new,
+        what=_("The PBX"),
+        siblings=Pbx.objects.all(),
+        taken_message=_("PBX code %(code)s is already in use."),
+        taken_params={"code": new},
+        rewrite=lambda code: PbxPort.objects.filter(pbx=pbx).update(
+            designation=_join(
+                Value(code),
+                Value("/"),
+                _text("shelf"),
+                Value("-"),
+                _padded("slot"),
+                Value("-"),
+                _padded("port"),
+            )
+        ),
         actor=actor,
         reason=reason,
         reference=reference,
-        rows=rows,
     )
-    return pbx
 
 
 @transaction.atomic
 def cable_rename(cable, new_code, *, actor, reason, reference="") -> Cable:
     """Rename a cable; its pairs' designations follow (``R-07/12`` → ``R-08/12``)."""
-    cable = Cable.objects.select_for_update().get(pk=cable.pk if isinstance(cable, Cable) else cable)
+    cable = _locked(Cable, cable)
     new = _new_code(new_code, kind=d.CABLE, field="code")
-    taken_message, params = _("Cable code %(code)s is already in use."), {"code": new}
-    old = _rename_checks(
+    return _rename(
         cable,
-        field="code",
-        new=new,
-        reason=reason,
-        what=_("The cable"),
-        taken=Cable.objects.filter(code=new).exclude(pk=cable.pk).exists(),
-        taken_message=taken_message,
-        taken_params=params,
-    )
-    _save_code(cable, field="code", new=new, taken_message=taken_message, taken_params=params)
-    rows = CablePair.objects.filter(cable=cable).update(
-        designation=_join(Value(new), Value("/"), _padded("number"))
-    )
-    _renamed(
-        cable,
+        new,
         kind=d.CABLE,
         field="code",
-        old=old,
-        new=new,
-        label_old=old,
-        label_new=new,
+        what=_("The cable"),
+        siblings=Cable.objects.all(),
+        taken_message=_("Cable code %(code)s is already in use."),
+        taken_params={"code": new},
+        rewrite=lambda code: CablePair.objects.filter(cable=cable).update(
+            designation=_join(Value(code), Value("/"), _padded("number"))
+        ),
         actor=actor,
         reason=reason,
         reference=reference,
-        rows=rows,
     )
-    return cable
 
 
 def _outlet_designation(building_code, room_number):
@@ -1209,78 +1181,48 @@ def _outlet_designation(building_code, room_number):
 
 @transaction.atomic
 def building_rename(building, new_code, *, actor, reason, reference="") -> Building:
-    """Rename a building; its outlets' designations follow (``A-1203-2`` → ``B-1203-2``)."""
-    building = Building.objects.select_for_update().get(
-        pk=building.pk if isinstance(building, Building) else building
-    )
+    """Rename a building; its outlets' designations follow (``A-1203-2`` → ``B1-1203-2``)."""
+    building = _locked(Building, building)
     new = _new_code(new_code, kind=d.BUILDING, field="code")
-    taken_message, params = _("Building code %(code)s is already in use."), {"code": new}
-    old = _rename_checks(
-        building,
-        field="code",
-        new=new,
-        reason=reason,
-        what=_("The building"),
-        taken=Building.objects.filter(code=new).exclude(pk=building.pk).exists(),
-        taken_message=taken_message,
-        taken_params=params,
-    )
-    _save_code(building, field="code", new=new, taken_message=taken_message, taken_params=params)
     room_number = Subquery(Room.objects.filter(pk=OuterRef("room_id")).values("number")[:1])
-    rows = Outlet.objects.filter(room__building=building).update(
-        designation=_outlet_designation(new, room_number)
-    )
-    _renamed(
+    return _rename(
         building,
+        new,
         kind=d.BUILDING,
         field="code",
-        old=old,
-        new=new,
-        label_old=old,
-        label_new=new,
+        what=_("The building"),
+        siblings=Building.objects.all(),
+        taken_message=_("Building code %(code)s is already in use."),
+        taken_params={"code": new},
+        rewrite=lambda code: Outlet.objects.filter(room__building=building).update(
+            designation=_outlet_designation(code, room_number)
+        ),
         actor=actor,
         reason=reason,
         reference=reference,
-        rows=rows,
     )
-    return building
 
 
 @transaction.atomic
 def room_renumber(room, new_number, *, actor, reason, reference="") -> Room:
     """Give a room a new number; its outlets' designations follow (``A-1203-2`` → ``A-1205-2``)."""
-    room = (
-        Room.objects.select_for_update()
-        .select_related("building")
-        .get(pk=room.pk if isinstance(room, Room) else room)
-    )
+    room = _locked(Room, room, "building")
     new = _new_code(new_number, kind=d.ROOM, field="number")
     building_code = room.building.code
-    taken_message = _("Room %(code)s already exists in building %(building)s.")
-    params = {"code": new, "building": building_code}
-    old = _rename_checks(
+    return _rename(
         room,
-        field="number",
-        new=new,
-        reason=reason,
-        what=_("The room"),
-        taken=Room.objects.filter(building_id=room.building_id, number=new).exclude(pk=room.pk).exists(),
-        taken_message=taken_message,
-        taken_params=params,
-    )
-    _save_code(room, field="number", new=new, taken_message=taken_message, taken_params=params)
-    rows = Outlet.objects.filter(room=room).update(designation=_outlet_designation(building_code, new))
-    _renamed(
-        room,
+        new,
         kind=d.ROOM,
         field="number",
-        old=old,
-        new=new,
-        label_old=f"{building_code}-{old}",
-        label_new=f"{building_code}-{new}",
+        what=_("The room"),
+        siblings=Room.objects.filter(building_id=room.building_id),
+        taken_message=_("Room %(code)s already exists in building %(building)s."),
+        taken_params={"code": new, "building": building_code},
+        rewrite=lambda number: Outlet.objects.filter(room=room).update(
+            designation=_outlet_designation(building_code, number)
+        ),
+        label=lambda number: f"{building_code}-{number}",
         actor=actor,
         reason=reason,
         reference=reference,
-        rows=rows,
     )
-    return room

@@ -341,8 +341,6 @@ def extension_edit(request, number=None):
     if number is not None:
         ext = Extension.objects.select_related("port", "outlet", "department").filter(number=number).first()
         if ext is None:
-            from django.http import Http404
-
             raise Http404
     initial = {}
     if ext is not None:
@@ -542,7 +540,8 @@ def frame_rename(request, code):
     frame = _frame_or_404(code)
     block = None
     if request.POST.get("block"):
-        block = Block.objects.filter(frame=frame, pk=request.POST["block"]).first()
+        block_id = request.POST["block"]
+        block = Block.objects.filter(frame=frame, pk=block_id).first() if block_id.isdigit() else None
         if block is None:
             raise Http404
     form = RenameForm(request.POST)

@@ -178,6 +178,9 @@ def test_the_frame_page_refuses_a_taken_code_a_bad_code_or_no_reason(eng_client,
     body = eng_client.post(url, {"block": block.pk, "code": "H01", "reason": "改名"}).content.decode()
     assert "配线架 MDF-1 上已有模块 H01" in body
     assert Terminal.objects.filter(designation="MDF-1/V01/01").exists()
+    other = Block.objects.get(frame__code="IDF-A01", code="V01")
+    for bad in ["x", "1; drop", str(other.pk)]:  # not a block of this frame
+        assert eng_client.post(url, {"block": bad, "code": "V09", "reason": "改名"}).status_code == 404
     assert not PatchEvent.objects.filter(action="rename").exists()
 
 
